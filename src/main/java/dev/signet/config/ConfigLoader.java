@@ -1,0 +1,323 @@
+package dev.signet.config;
+
+import dev.signet.config.SignetConfig.Auth;
+import dev.signet.config.SignetConfig.Ca;
+import dev.signet.config.SignetConfig.CaSourceKind;
+import dev.signet.config.SignetConfig.Crypto;
+import dev.signet.config.SignetConfig.Issuance;
+import dev.signet.config.SignetConfig.Jwt;
+import dev.signet.config.SignetConfig.ProviderChoice;
+import dev.signet.config.SignetConfig.Server;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Builds the {@link SignetConfig} from, in rising precedence: the embedded defaults, dev mode, a
+ * YAML file, {@code SIGNET_*} environment variables and {@code --set key=value} flags. Every key
+ * must be a known one, and every bad value fails with a message naming its key.
+ */
+public final class ConfigLoader {
+  private static final String DEFAULTS = "/dev/signet/config/signet.yaml";
+
+  private final Map<String, Object> values;
+  private final Map<String, String> origins = new LinkedHashMap<>();
+
+  private ConfigLoader(Map<String, Object> defaults) {
+    this.values = new LinkedHashMap<>(defaults);
+    defaults.keySet().forEach(k -> origins.put(k, "default"));
+  }
+
+  /** A loader holding the embedded defaults. */
+  public static ConfigLoader withDefaults() {
+    try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS)) {
+      if (in == null) {
+        throw new IllegalStateException("embedded defaults " + DEFAULTS + " are missing");
+      }
+      return new ConfigLoader(flatten(parseYaml(in, "embedded defaults")));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The keys Signet knows, in the order of the defaults file. */
+  public List<String> keys() {
+    return List.copyOf(origins.keySet());
+  }
+
+  /** Turns on dev mode unless a later layer turns it off again. */
+  public ConfigLoader dev() {
+    put("dev", "true", "--dev");
+    put("ca.source", "dev", "--dev");
+    return this;
+  }
+
+  /** Overlays a YAML file. */
+  public ConfigLoader file(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      flatten(parseYaml(in, file.toString())).forEach((k, v) -> put(k, v, file.toString()));
+      return this;
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Overlays {@code SIGNET_<KEY>} variables, e.g. {@code SIGNET_SERVER_GRPC_PORT}. */
+  public ConfigLoader environment(Map<String, String> env) {
+    for (String key : keys()) {
+      String value = env.get(envName(key));
+      if (value != null) {
+        put(key, value, "$" + envName(key));
+      }
+    }
+    return this;
+  }
+
+  /** Overlays one {@code key=value} assignment, as given to {@code --set}. */
+  public ConfigLoader set(String assignment) {
+    int eq = assignment.indexOf('=');
+    if (eq <= 0) {
+      throw new ConfigException("--set takes key=value, got '" + assignment + "'");
+    }
+    put(assignment.substring(0, eq).trim(), assignment.substring(eq + 1), "--set");
+    return this;
+  }
+
+  /** The environment variable that overrides a key. */
+  public static String envName(String key) {
+    return "SIGNET_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  private void put(String key, Object value, String origin) {
+    if (!origins.containsKey(key)) {
+      throw new ConfigException("unknown configuration key '" + key + "' (from " + origin
+          + "); the keys are listed in docs/configuration.md");
+    }
+    values.put(key, value);
+    origins.put(key, origin);
+  }
+
+  /** Validates every value and builds the configuration. */
+  public SignetConfig load() {
+    boolean dev = bool("dev");
+    Path devDir = path("ca.dev.directory");
+    List<String> dnsNames = new ArrayList<>(list("server.dns-names"));
+    if (dev && !dnsNames.contains("localhost")) {
+      dnsNames.add("localhost");
+    }
+    Server server = new Server(
+        string("server.address"),
+        port("server.grpc-port"),
+        port("server.admin-port"),
+        dnsNames,
+        positive("server.serving-cert-ttl"),
+        intIn("server.max-concurrent-requests", 1, 1_000_000),
+        intIn("server.worker-threads", 0, 1024),
+        duration("server.shutdown-grace"));
+    Issuance issuance = issuance();
+    Optional<Path> jwksFile = optional("auth.jwt.jwks-file", Path::of);
+    Optional<URI> jwksUrl = optional("auth.jwt.jwks-url", ConfigLoader::uri);
+    String issuer = string("auth.jwt.issuer");
+    if (dev && jwksFile.isEmpty() && jwksUrl.isEmpty()) {
+      jwksFile = Optional.of(devDir.resolve("jwks.json"));
+      issuer = DEV_ISSUER;
+    }
+    if (jwksFile.isPresent() && jwksUrl.isPresent()) {
+      throw new ConfigException("set only one of auth.jwt.jwks-file and auth.jwt.jwks-url");
+    }
+    List<String> audiences = list("auth.audiences");
+    if (audiences.isEmpty()) {
+      throw new ConfigException("auth.audiences must name at least one audience (e.g. istio-ca)");
+    }
+    Auth auth = new Auth(audiences, new Jwt(issuer, jwksFile, jwksUrl), bool("auth.client-cert"));
+    Ca ca = new Ca(
+        choice("ca.source", CaSourceKind.class),
+        path("ca.files.directory"),
+        positive("ca.files.reload-interval"),
+        devDir);
+    if (ca.source() == CaSourceKind.DEV && !dev) {
+      throw new ConfigException("ca.source=dev needs dev mode (--dev): it is not for real meshes");
+    }
+    return new SignetConfig(dev, server, issuance, auth, ca,
+        new Crypto(choice("crypto.provider", ProviderChoice.class)));
+  }
+
+  /** The issuer name of dev-mode tokens. */
+  public static final String DEV_ISSUER = "signet-dev";
+
+  private Issuance issuance() {
+    String td = string("issuance.trust-domain");
+    if (!td.matches("[a-z0-9._-]{1,255}")) {
+      throw new ConfigException("issuance.trust-domain '" + td
+          + "' is not a trust domain: lower-case letters, digits, '.', '-' and '_' only");
+    }
+    Duration min = positive("issuance.min-ttl");
+    Duration max = positive("issuance.max-ttl");
+    Duration def = positive("issuance.default-ttl");
+    if (min.compareTo(max) > 0) {
+      throw new ConfigException("issuance.min-ttl (" + Durations.format(min)
+          + ") is longer than issuance.max-ttl (" + Durations.format(max) + ")");
+    }
+    if (def.compareTo(min) < 0 || def.compareTo(max) > 0) {
+      throw new ConfigException("issuance.default-ttl must lie within [issuance.min-ttl, issuance.max-ttl]");
+    }
+    return new Issuance(td, def, min, max);
+  }
+
+  private String string(String key) {
+    Object v = values.get(key);
+    if (v instanceof List<?>) {
+      throw bad(key, "a single value", v);
+    }
+    return v == null ? "" : v.toString().trim();
+  }
+
+  private List<String> list(String key) {
+    Object v = values.get(key);
+    List<String> out = new ArrayList<>();
+    if (v instanceof List<?> l) {
+      l.forEach(e -> out.add(String.valueOf(e).trim()));
+    } else if (v != null && !v.toString().isBlank()) {
+      for (String part : v.toString().split(",")) {
+        out.add(part.trim());
+      }
+    }
+    out.removeIf(String::isEmpty);
+    return out;
+  }
+
+  private boolean bool(String key) {
+    String s = string(key).toLowerCase(Locale.ROOT);
+    return switch (s) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw bad(key, "true or false", s);
+    };
+  }
+
+  private int intIn(String key, int min, int max) {
+    String s = string(key);
+    try {
+      int n = Integer.parseInt(s);
+      if (n < min || n > max) {
+        throw bad(key, "a whole number from " + min + " to " + max, s);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw bad(key, "a whole number from " + min + " to " + max, s);
+    }
+  }
+
+  private int port(String key) {
+    return intIn(key, 0, 65535);
+  }
+
+  private Duration duration(String key) {
+    try {
+      return Durations.parse(string(key));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key + ": " + e.getMessage() + " (from " + origins.get(key) + ")");
+    }
+  }
+
+  private Duration positive(String key) {
+    Duration d = duration(key);
+    if (d.isZero() || d.isNegative()) {
+      throw bad(key, "a positive duration", string(key));
+    }
+    return d;
+  }
+
+  private Path path(String key) {
+    String s = string(key);
+    if (s.isEmpty()) {
+      throw bad(key, "a path", s);
+    }
+    return Path.of(s);
+  }
+
+  private <T> Optional<T> optional(String key, Function<String, T> parse) {
+    String s = string(key);
+    return s.isEmpty() ? Optional.empty() : Optional.of(parse.apply(s));
+  }
+
+  private <E extends Enum<E>> E choice(String key, Class<E> type) {
+    String s = string(key);
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equalsIgnoreCase(s)) {
+        return e;
+      }
+    }
+    List<String> allowed = new ArrayList<>();
+    for (E e : type.getEnumConstants()) {
+      allowed.add(e.name().toLowerCase(Locale.ROOT));
+    }
+    throw bad(key, "one of " + String.join(", ", allowed), s);
+  }
+
+  private static URI uri(String s) {
+    try {
+      URI u = new URI(s);
+      if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme())) {
+        throw new ConfigException("auth.jwt.jwks-url must be an http(s) URL, got '" + s + "'");
+      }
+      return u;
+    } catch (URISyntaxException e) {
+      throw new ConfigException("auth.jwt.jwks-url is not a URL: '" + s + "'", e);
+    }
+  }
+
+  private ConfigException bad(String key, String expected, Object got) {
+    return new ConfigException(key + " must be " + expected + ", got '" + got + "' (from "
+        + origins.get(key) + ")");
+  }
+
+  private static Map<String, Object> parseYaml(InputStream in, String name) {
+    Object doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+    if (doc == null) {
+      return Map.of();
+    }
+    if (!(doc instanceof Map<?, ?> map)) {
+      throw new ConfigException(name + ": the top level must be a mapping of keys");
+    }
+    return castMap(map);
+  }
+
+  private static Map<String, Object> flatten(Map<String, Object> tree) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    flattenInto("", tree, out);
+    return out;
+  }
+
+  private static void flattenInto(String prefix, Map<String, Object> tree, Map<String, Object> out) {
+    tree.forEach((k, v) -> {
+      String key = prefix + k;
+      if (v instanceof Map<?, ?> m) {
+        flattenInto(key + ".", castMap(m), out);
+      } else {
+        out.put(key, v);
+      }
+    });
+  }
+
+  private static Map<String, Object> castMap(Map<?, ?> map) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    map.forEach((k, v) -> out.put(String.valueOf(k), v));
+    return out;
+  }
+}
