@@ -13,11 +13,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-/** The {@code signet} command line: {@code version} and {@code config}. */
+/** The {@code signet} command line: serve, token, request, config and version. */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+      System.setProperty("java.util.logging.SimpleFormatter.format",
+          "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+    }
     System.exit(run(Arrays.asList(args), System.getenv(), System.out, System.err));
   }
 
@@ -35,6 +39,9 @@ public final class Main {
           yield 0;
         }
         case "config" -> config(args.subList(1, args.size()), env, out);
+        case "serve" -> ServeCommand.run(args.subList(1, args.size()), env, err);
+        case "token" -> TokenCommand.run(args.subList(1, args.size()), out, err);
+        case "request" -> RequestCommand.run(args.subList(1, args.size()), out, err);
         default -> {
           err.println("unknown command '" + args.get(0) + "'\n" + usage());
           yield 2;
@@ -48,36 +55,26 @@ public final class Main {
 
   /** Validates the effective configuration and prints it, one key a line. */
   private static int config(List<String> args, Map<String, String> env, PrintStream out) {
-    ConfigLoader loader = ConfigLoader.withDefaults();
-    for (int i = 0; i < args.size(); i++) {
-      String a = args.get(i);
-      switch (a) {
-        case "--dev" -> loader.dev();
-        case "--config" -> loader.file(Path.of(value(args, ++i, a)));
-        case "--set" -> loader.set(value(args, ++i, a));
-        default -> throw new ConfigException("unknown flag '" + a + "' for 'signet config'");
-      }
-    }
-    SignetConfig config = loader.environment(env).load();
+    SignetConfig config = ServeCommand.load("config", args, env);
     out.println(config);
     out.println("crypto provider: "
         + CryptoProvider.select(config.crypto().provider()).describe());
     return 0;
   }
 
-  private static String value(List<String> args, int i, String flag) {
-    if (i >= args.size()) {
-      throw new ConfigException(flag + " needs a value");
-    }
-    return args.get(i);
-  }
-
   static String usage() {
     return """
         usage: signet <command>
-          version                                 print the version
-          config [--dev] [--config FILE] [--set key=value]...
-                                                  validate and print the effective configuration""";
+          serve   [--dev] [--dev-dir DIR] [--config FILE] [--set key=value]...
+                  run the CA (gRPC over TLS, admin HTTP); --dev makes a local CA and token issuer
+          token   [--dev-dir DIR] --namespace NS --service-account SA [--audience A] [--ttl 1h]
+                  print a token a dev-mode server accepts
+          request --token T | --token-file F [--addr host:port] [--ecdsa] [--ttl 24h]
+                  [--ca-root root.pem] [--out DIR] [--trust-domain TD]
+                  get a certificate as Istio's agent would, verify it, write the files
+          config  [--dev] [--dev-dir DIR] [--config FILE] [--set key=value]...
+                  validate and print the effective configuration
+          version print the version""";
   }
 
   /** The version from the build. */

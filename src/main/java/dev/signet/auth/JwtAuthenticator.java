@@ -1,0 +1,124 @@
+package dev.signet.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.signet.config.SignetConfig.Auth;
+import dev.signet.error.SignetException;
+import dev.signet.spiffe.SpiffeId;
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.text.ParseException;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Verifies Kubernetes service-account JWTs offline: signature against a JWKS (file or URL),
+ * issuer, audience, expiry and not-before (60 s skew), then maps
+ * {@code system:serviceaccount:<ns>:<sa>} to {@code spiffe://<td>/ns/<ns>/sa/<sa>}. The
+ * {@code kubernetes.io} claims, when present, must agree with the subject.
+ */
+public final class JwtAuthenticator implements Authenticator {
+  private static final String SA_PREFIX = "system:serviceaccount:";
+  private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256,
+      JWSAlgorithm.RS384, JWSAlgorithm.RS512, JWSAlgorithm.PS256, JWSAlgorithm.ES256,
+      JWSAlgorithm.ES384);
+
+  private final DefaultJWTProcessor<SecurityContext> processor;
+  private final String trustDomain;
+
+  private JwtAuthenticator(JWKSource<SecurityContext> keys, Auth auth, String trustDomain) {
+    this.trustDomain = trustDomain;
+    this.processor = new DefaultJWTProcessor<>();
+    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
+    processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
+        new HashSet<>(auth.audiences()),
+        new JWTClaimsSet.Builder().issuer(auth.jwt().issuer()).build(),
+        Set.of("sub", "exp"), null));
+  }
+
+  /** An authenticator for the configured JWKS file or URL. */
+  public static JwtAuthenticator create(Auth auth, String trustDomain) throws IOException {
+    if (auth.jwt().jwksFile().isPresent()) {
+      return new JwtAuthenticator(new JwksFileSource(auth.jwt().jwksFile().get()), auth,
+          trustDomain);
+    }
+    if (auth.jwt().jwksUrl().isPresent()) {
+      try {
+        return new JwtAuthenticator(
+            JWKSourceBuilder.create(auth.jwt().jwksUrl().get().toURL()).build(), auth,
+            trustDomain);
+      } catch (MalformedURLException e) {
+        throw new IOException("auth.jwt.jwks-url is not a URL", e);
+      }
+    }
+    throw new IOException("JWT authentication needs auth.jwt.jwks-file or auth.jwt.jwks-url");
+  }
+
+  @Override
+  public Caller authenticate(Credentials credentials) {
+    String token = credentials.bearerToken()
+        .orElseThrow(() -> SignetException.unauthenticated("no bearer token"));
+    JWTClaimsSet claims;
+    try {
+      claims = processor.process(token, null);
+    } catch (ParseException e) {
+      throw SignetException.unauthenticated("the bearer token is not a JWT");
+    } catch (BadJOSEException e) {
+      throw SignetException.unauthenticated("the bearer token was rejected: " + e.getMessage());
+    } catch (JOSEException e) {
+      throw SignetException.unavailable("the token keys cannot be read right now", e);
+    }
+    return new Caller(identity(claims), "jwt", pod(claims));
+  }
+
+  private SpiffeId identity(JWTClaimsSet claims) {
+    String sub = claims.getSubject();
+    if (sub == null || !sub.startsWith(SA_PREFIX)) {
+      throw SignetException.unauthenticated("the token is not a service-account token (its "
+          + "subject is not system:serviceaccount:<namespace>:<name>)");
+    }
+    String[] parts = sub.substring(SA_PREFIX.length()).split(":", -1);
+    if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+      throw SignetException.unauthenticated("the token's subject is not "
+          + "system:serviceaccount:<namespace>:<name>");
+    }
+    Map<String, Object> k8s = map(claims.getClaim("kubernetes.io"));
+    if (k8s != null) {
+      Object ns = k8s.get("namespace");
+      Map<String, Object> sa = map(k8s.get("serviceaccount"));
+      Object name = sa == null ? null : sa.get("name");
+      if ((ns != null && !ns.equals(parts[0])) || (name != null && !name.equals(parts[1]))) {
+        throw SignetException.unauthenticated("the token's kubernetes.io claims disagree with "
+            + "its subject");
+      }
+    }
+    try {
+      return SpiffeId.of(trustDomain, parts[0], parts[1]);
+    } catch (IllegalArgumentException e) {
+      throw SignetException.unauthenticated("the token's service account is not a valid "
+          + "identity: " + e.getMessage());
+    }
+  }
+
+  private static Optional<String> pod(JWTClaimsSet claims) {
+    Map<String, Object> k8s = map(claims.getClaim("kubernetes.io"));
+    Map<String, Object> pod = k8s == null ? null : map(k8s.get("pod"));
+    Object name = pod == null ? null : pod.get("name");
+    return name == null ? Optional.empty() : Optional.of(name.toString());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> map(Object o) {
+    return o instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+  }
+}

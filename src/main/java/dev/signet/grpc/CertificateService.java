@@ -1,0 +1,99 @@
+package dev.signet.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.signet.api.v1.IstioCertificateRequest;
+import dev.signet.api.v1.IstioCertificateResponse;
+import dev.signet.api.v1.IstioCertificateServiceGrpc;
+import dev.signet.auth.Authenticator;
+import dev.signet.auth.Caller;
+import dev.signet.error.SignetException;
+import dev.signet.issue.CertificateIssuer;
+import dev.signet.issue.Issuance;
+import dev.signet.metrics.AuditLog;
+import dev.signet.metrics.IssuanceMetrics;
+import io.grpc.Context;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code istio.v1.auth.IstioCertificateService}. Runs on the transport thread only long enough to
+ * admit or shed the call; authentication and signing run on the worker executor. Beyond
+ * {@code maxInFlight} calls, new ones get RESOURCE_EXHAUSTED at once (agents retry with backoff)
+ * instead of queueing behind the CA.
+ */
+public final class CertificateService extends IstioCertificateServiceGrpc.IstioCertificateServiceImplBase {
+  private final Authenticator authenticator;
+  private final CertificateIssuer issuer;
+  private final Executor workers;
+  private final int maxInFlight;
+  private final IssuanceMetrics metrics;
+  private final AuditLog audit;
+
+  public CertificateService(Authenticator authenticator, CertificateIssuer issuer,
+      Executor workers, int maxInFlight, IssuanceMetrics metrics, AuditLog audit) {
+    this.authenticator = requireNonNull(authenticator, "authenticator");
+    this.issuer = requireNonNull(issuer, "issuer");
+    this.workers = requireNonNull(workers, "workers");
+    this.maxInFlight = maxInFlight;
+    this.metrics = requireNonNull(metrics, "metrics");
+    this.audit = requireNonNull(audit, "audit");
+  }
+
+  @Override
+  public void createCertificate(IstioCertificateRequest request,
+      StreamObserver<IstioCertificateResponse> response) {
+    long start = System.nanoTime();
+    AtomicInteger inFlight = metrics.inFlight();
+    if (inFlight.incrementAndGet() > maxInFlight) {
+      inFlight.decrementAndGet();
+      fail(response, SignetException.overloaded("Signet is at its limit of " + maxInFlight
+          + " requests in flight; retry with backoff"), start);
+      return;
+    }
+    Context context = Context.current();
+    try {
+      workers.execute(context.wrap(() -> {
+        try {
+          handle(request, response, start);
+        } finally {
+          inFlight.decrementAndGet();
+        }
+      }));
+    } catch (RejectedExecutionException e) {
+      inFlight.decrementAndGet();
+      fail(response, SignetException.overloaded("Signet is shutting down or overloaded; retry"),
+          start);
+    }
+  }
+
+  private void handle(IstioCertificateRequest request,
+      StreamObserver<IstioCertificateResponse> response, long start) {
+    if (Context.current().isCancelled()) {
+      metrics.record("cancelled", start);
+      return;
+    }
+    Issuance issued;
+    try {
+      Caller caller = authenticator.authenticate(CredentialsInterceptor.CREDENTIALS.get());
+      issued = issuer.issue(caller, request.getCsr(), request.getValidityDuration());
+    } catch (RuntimeException e) {
+      fail(response, e, start);
+      return;
+    }
+    response.onNext(IstioCertificateResponse.newBuilder().addAllCertChain(issued.chain()).build());
+    response.onCompleted();
+    audit.issued(issued);
+    metrics.record("ok", start);
+  }
+
+  private void fail(StreamObserver<IstioCertificateResponse> response, Throwable t, long start) {
+    String outcome = StatusMapper.outcome(t);
+    io.grpc.Status status = StatusMapper.toStatus(t);
+    audit.refused(outcome, status.getDescription());
+    metrics.record(outcome, start);
+    response.onError(status.asRuntimeException());
+  }
+}

@@ -1,0 +1,149 @@
+package dev.signet.grpc;
+
+import dev.signet.auth.Authenticator;
+import dev.signet.ca.CaSource;
+import dev.signet.config.SignetConfig.Server;
+import dev.signet.issue.CertificateIssuer;
+import dev.signet.issue.LeafSigner;
+import dev.signet.metrics.AuditLog;
+import dev.signet.metrics.IssuanceMetrics;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The gRPC listener: TLS 1.3 and 1.2 with ALPN h2, Signet's own renewing serving certificate,
+ * optional client certificates, the certificate service behind the credentials interceptor,
+ * grpc health and server reflection.
+ */
+public final class GrpcEndpoint implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(GrpcEndpoint.class.getName());
+  private static final int MAX_MESSAGE_BYTES = 256 * 1024;
+
+  private final io.grpc.Server server;
+  private final ServingIdentity identity;
+  private final HealthStatusManager health;
+  private final ExecutorService workers;
+  private final ScheduledExecutorService renewer;
+  private final Server config;
+  private volatile boolean closing;
+
+  private GrpcEndpoint(io.grpc.Server server, ServingIdentity identity, HealthStatusManager health,
+      ExecutorService workers, ScheduledExecutorService renewer, Server config) {
+    this.server = server;
+    this.identity = identity;
+    this.health = health;
+    this.workers = workers;
+    this.renewer = renewer;
+    this.config = config;
+  }
+
+  /** Binds and starts the listener. */
+  public static GrpcEndpoint start(Server config, CaSource ca, LeafSigner signer,
+      Authenticator authenticator, CertificateIssuer issuer, IssuanceMetrics metrics,
+      AuditLog audit, String serviceName) throws IOException {
+    ServingIdentity identity = new ServingIdentity(ca, signer, config.dnsNames(),
+        config.servingCertTtl(), Clock.systemUTC());
+    SslContext tls = GrpcSslContexts.configure(SslContextBuilder.forServer(identity)
+            .trustManager(new ClientCertificateCollector(ca))
+            .clientAuth(ClientAuth.OPTIONAL)
+            .protocols("TLSv1.3", "TLSv1.2"),
+        SslProvider.JDK).build();
+    ExecutorService workers = Executors.newFixedThreadPool(config.effectiveWorkerThreads(),
+        named("signet-worker"));
+    CertificateService service = new CertificateService(authenticator, issuer, workers,
+        config.maxConcurrentRequests(), metrics, audit);
+    HealthStatusManager health = new HealthStatusManager();
+    io.grpc.Server server = NettyServerBuilder
+        .forAddress(new InetSocketAddress(config.address(), config.grpcPort()))
+        .sslContext(tls)
+        .directExecutor()
+        .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+        .addService(ServerInterceptors.intercept(service, new CredentialsInterceptor()))
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .build()
+        .start();
+    health.setStatus("", ServingStatus.SERVING);
+    health.setStatus(serviceName, ServingStatus.SERVING);
+    ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(
+        named("signet-serving-cert"));
+    renewer.scheduleWithFixedDelay(() -> {
+      try {
+        identity.renewIfDue();
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "cannot renew the serving certificate; will retry", e);
+      }
+    }, 30, 30, TimeUnit.SECONDS);
+    return new GrpcEndpoint(server, identity, health, workers, renewer, config);
+  }
+
+  /** The bound port. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** The serving certificate, renewed on CA change. */
+  public ServingIdentity servingIdentity() {
+    return identity;
+  }
+
+  /** True while the listener accepts calls. */
+  public boolean ready() {
+    return !closing && !server.isShutdown();
+  }
+
+  /** Blocks until the server terminates. */
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  /** Stops accepting calls, lets those in flight finish within the shutdown grace, then stops. */
+  @Override
+  public void close() {
+    closing = true;
+    health.enterTerminalState();
+    server.shutdown();
+    renewer.shutdownNow();
+    try {
+      long grace = config.shutdownGrace().toMillis();
+      if (!server.awaitTermination(grace, TimeUnit.MILLISECONDS)) {
+        server.shutdownNow();
+      }
+      workers.shutdown();
+      if (!workers.awaitTermination(grace, TimeUnit.MILLISECONDS)) {
+        workers.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      workers.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

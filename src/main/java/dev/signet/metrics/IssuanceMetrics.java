@@ -1,0 +1,62 @@
+package dev.signet.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * CreateCertificate's meters, registered once so the request path only looks them up in a
+ * small map: requests and latency by outcome, requests in flight.
+ *
+ * <ul>
+ *   <li>{@code signet_create_certificate_requests_total{outcome}}
+ *   <li>{@code signet_create_certificate_duration_seconds{outcome}} (histogram)
+ *   <li>{@code signet_create_certificate_in_flight}
+ *   <li>{@code signet_ca_expiry_timestamp_seconds}
+ * </ul>
+ */
+public final class IssuanceMetrics {
+  public static final List<String> OUTCOMES = List.of("ok", "unauthenticated", "invalid_request",
+      "unavailable", "overloaded", "internal", "cancelled");
+
+  private final Map<String, Counter> requests = new HashMap<>();
+  private final Map<String, Timer> durations = new HashMap<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  public IssuanceMetrics(MeterRegistry registry, Supplier<Number> caExpiryEpochSeconds) {
+    for (String outcome : OUTCOMES) {
+      requests.put(outcome, Counter.builder("signet.create_certificate.requests")
+          .description("CreateCertificate calls by outcome").tag("outcome", outcome)
+          .register(registry));
+      durations.put(outcome, Timer.builder("signet.create_certificate.duration")
+          .description("CreateCertificate latency from arrival to response, by outcome")
+          .tag("outcome", outcome).publishPercentileHistogram()
+          .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+          .register(registry));
+    }
+    Gauge.builder("signet.create_certificate.in_flight", inFlight, AtomicInteger::get)
+        .description("CreateCertificate calls admitted and not yet answered").register(registry);
+    Gauge.builder("signet.ca.expiry.timestamp", caExpiryEpochSeconds)
+        .description("NotAfter of the signing certificate, Unix seconds").baseUnit("seconds")
+        .register(registry);
+  }
+
+  /** The in-flight counter admission control uses. */
+  public AtomicInteger inFlight() {
+    return inFlight;
+  }
+
+  /** Records one finished call. */
+  public void record(String outcome, long startNanos) {
+    requests.get(outcome).increment();
+    durations.get(outcome).record(System.nanoTime() - startNanos,
+        java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+}
