@@ -7,6 +7,7 @@ import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
@@ -33,11 +34,19 @@ public final class JwtAuthenticator implements Authenticator {
       JWSAlgorithm.RS384, JWSAlgorithm.RS512, JWSAlgorithm.PS256, JWSAlgorithm.ES256,
       JWSAlgorithm.ES384);
 
+  private static final int JWKS_CONNECT_TIMEOUT_MS = 2_000;
+  private static final int JWKS_READ_TIMEOUT_MS = 5_000;
+  private static final int JWKS_SIZE_LIMIT = 1024 * 1024;
+
   private final DefaultJWTProcessor<SecurityContext> processor;
   private final String trustDomain;
+  private final String issuer;
+  private final java.util.List<String> audiences;
 
   private JwtAuthenticator(JWKSource<SecurityContext> keys, Auth auth, String trustDomain) {
     this.trustDomain = trustDomain;
+    this.issuer = auth.jwt().issuer();
+    this.audiences = auth.audiences();
     this.processor = new DefaultJWTProcessor<>();
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
     processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
@@ -55,7 +64,9 @@ public final class JwtAuthenticator implements Authenticator {
     if (auth.jwt().jwksUrl().isPresent()) {
       try {
         return new JwtAuthenticator(
-            JWKSourceBuilder.create(auth.jwt().jwksUrl().get().toURL()).build(), auth,
+            JWKSourceBuilder.create(auth.jwt().jwksUrl().get().toURL(),
+                new DefaultResourceRetriever(JWKS_CONNECT_TIMEOUT_MS, JWKS_READ_TIMEOUT_MS,
+                    JWKS_SIZE_LIMIT)).build(), auth,
             trustDomain);
       } catch (MalformedURLException e) {
         throw new IOException("auth.jwt.jwks-url is not a URL", e);
@@ -74,11 +85,34 @@ public final class JwtAuthenticator implements Authenticator {
     } catch (ParseException e) {
       throw SignetException.unauthenticated("the bearer token is not a JWT");
     } catch (BadJOSEException e) {
-      throw SignetException.unauthenticated("the bearer token was rejected: " + e.getMessage());
+      throw SignetException.unauthenticated(explain(e.getMessage()));
     } catch (JOSEException e) {
       throw SignetException.unavailable("the token keys cannot be read right now", e);
     }
     return new Caller(identity(claims), "jwt", pod(claims));
+  }
+
+  /** Nimbus' terse reasons, said in terms an operator can act on. */
+  private String explain(String reason) {
+    String r = reason == null ? "" : reason;
+    if (r.contains("Expired")) {
+      return "the bearer token has expired; the agent must send a fresh projected token";
+    }
+    if (r.contains("aud")) {
+      return "the bearer token's audience is not one of " + audiences
+          + " (auth.audiences; Istio's TOKEN_AUDIENCES)";
+    }
+    if (r.contains("iss")) {
+      return "the bearer token's issuer is not '" + issuer + "' (auth.jwt.issuer)";
+    }
+    if (r.contains("before use")) {
+      return "the bearer token is not valid yet (nbf/iat in the future: check clocks)";
+    }
+    if (r.contains("signature") || r.contains("matching key")) {
+      return "the bearer token's signature does not verify with the configured keys "
+          + "(auth.jwt.jwks-file / jwks-url)";
+    }
+    return "the bearer token was rejected: " + r;
   }
 
   private SpiffeId identity(JWTClaimsSet claims) {

@@ -70,7 +70,7 @@ public final class Main {
           token   [--dev-dir DIR] --namespace NS --service-account SA [--audience A] [--ttl 1h]
                   print a token a dev-mode server accepts
           request --token T | --token-file F [--addr host:port] [--ecdsa] [--ttl 24h]
-                  [--ca-root root.pem] [--out DIR] [--trust-domain TD]
+                  [--ca-root root.pem] [--out DIR (certs)] [--trust-domain TD]
                   get a certificate as Istio's agent would, verify it, write the files
           config  [--dev] [--dev-dir DIR] [--config FILE] [--set key=value]...
                   validate and print the effective configuration

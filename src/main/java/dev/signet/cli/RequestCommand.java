@@ -38,7 +38,7 @@ final class RequestCommand {
     boolean ecdsa = false;
     Duration ttl = Duration.ofHours(24);
     Path root = Path.of(".signet-dev/root-cert.pem");
-    Path outDir = Path.of(".");
+    Path outDir = Path.of("certs");
     String trustDomain = "cluster.local";
     for (String a = args.next(); a != null; a = args.next()) {
       switch (a) {

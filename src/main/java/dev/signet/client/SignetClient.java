@@ -35,11 +35,22 @@ public final class SignetClient implements AutoCloseable {
     return connect(host, port, rootPem, null, null);
   }
 
+  /** Connects with TLS 1.3 only, as ztunnel does by default. */
+  public static SignetClient connectTls13Only(String host, int port, File rootPem)
+      throws SSLException {
+    return connect(host, port, rootPem, null, null, "TLSv1.3");
+  }
+
   /** Connects presenting a client certificate chain (leaf first) and its key. */
   public static SignetClient connect(String host, int port, File rootPem, PrivateKey key,
       List<X509Certificate> chain) throws SSLException {
+    return connect(host, port, rootPem, key, chain, "TLSv1.3", "TLSv1.2");
+  }
+
+  private static SignetClient connect(String host, int port, File rootPem, PrivateKey key,
+      List<X509Certificate> chain, String... protocols) throws SSLException {
     SslContextBuilder tls = GrpcSslContexts.forClient().trustManager(rootPem)
-        .protocols("TLSv1.3", "TLSv1.2");
+        .protocols(protocols);
     if (key != null) {
       tls.keyManager(key, chain.toArray(new X509Certificate[0]));
     }

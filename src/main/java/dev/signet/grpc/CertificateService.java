@@ -83,10 +83,11 @@ public final class CertificateService extends IstioCertificateServiceGrpc.IstioC
       fail(response, e, start);
       return;
     }
-    response.onNext(IstioCertificateResponse.newBuilder().addAllCertChain(issued.chain()).build());
-    response.onCompleted();
+    // Audit before the certificate leaves: nothing is handed out that the log does not show.
     audit.issued(issued);
     metrics.record("ok", start);
+    response.onNext(IstioCertificateResponse.newBuilder().addAllCertChain(issued.chain()).build());
+    response.onCompleted();
   }
 
   private void fail(StreamObserver<IstioCertificateResponse> response, Throwable t, long start) {

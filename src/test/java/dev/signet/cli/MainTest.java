@@ -38,6 +38,30 @@ class MainTest {
   }
 
   @Test
+  void tokenWithoutADevIssuerSaysHowToGetOne(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    assertThat(run("token", "--dev-dir", dir.toString(), "--namespace", "a")).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("start 'signet serve --dev' first");
+  }
+
+  @Test
+  void tokenPrintsAServiceAccountJwt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    dev.signet.dev.DevTokens.open(dir);
+    assertThat(run("token", "--dev-dir", dir.toString(), "--namespace", "shop",
+        "--service-account", "cart")).isZero();
+    com.nimbusds.jwt.JWTClaimsSet claims = com.nimbusds.jwt.JWTParser
+        .parse(out.toString(StandardCharsets.UTF_8).trim()).getJWTClaimsSet();
+    assertThat(claims.getSubject()).isEqualTo("system:serviceaccount:shop:cart");
+    assertThat(claims.getAudience()).containsExactly("istio-ca");
+  }
+
+  @Test
+  void requestWithoutATokenIsAUsageError() {
+    assertThat(run("request", "--addr", "localhost:1")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("needs --token or --token-file");
+  }
+
+  @Test
   void unknownCommandShowsUsage() {
     assertThat(run("frobnicate")).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("usage: signet");
