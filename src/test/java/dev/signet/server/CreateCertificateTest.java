@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.signet.client.ChainVerifier;
 import dev.signet.client.ChainVerifier.VerifiedChain;
 import dev.signet.client.CsrBuilder;
+import dev.signet.testing.LogCapture;
 import dev.signet.client.SignetClient;
 import dev.signet.pki.Pem;
 import io.grpc.Status;
@@ -157,28 +158,13 @@ class CreateCertificateTest {
   @Test
   void auditLogAndMetricsRecordIssuance() throws Exception {
     double before = issued();
-    List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Logger audit = java.util.logging.Logger.getLogger("signet.audit");
-    java.util.logging.Handler capture = new java.util.logging.Handler() {
-      @Override
-      public void publish(java.util.logging.LogRecord r) {
-        lines.add(r.getMessage());
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    audit.addHandler(capture);
     String token = signet.token("shop", "cart");
     List<String> chain;
-    try {
+    List<String> lines;
+    try (LogCapture audit = LogCapture.of("signet.audit")) {
       chain = client.createCertificate(CsrBuilder.istioAgent(CsrBuilder.ecP256(), ID),
           Duration.ofHours(1), token, Duration.ofSeconds(30));
-    } finally {
-      audit.removeHandler(capture);
+      lines = audit.messages();
     }
     assertThat(issued()).isEqualTo(before + 1);
     String serial = parse(chain.get(0)).getSerialNumber().toString(16);

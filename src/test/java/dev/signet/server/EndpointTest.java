@@ -13,6 +13,7 @@ import dev.signet.client.SignetClient;
 import dev.signet.pki.CaCertificates;
 import dev.signet.pki.KeyFiles;
 import dev.signet.pki.Pem;
+import dev.signet.testing.LogCapture;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -173,6 +174,54 @@ class EndpointTest {
         assertThat(leaf.getIssuerX500Principal()).isEqualTo(ca.getSubjectX500Principal());
         assertThat(chain.get(chain.size() - 1)).isEqualTo(Pem.encode(root));
       }
+    }
+  }
+
+  @Test
+  void halfWrittenCaRotationIsRefusedAndTheOldCaKeepsSigning(@TempDir Path dir)
+      throws Exception {
+    try (RunningSignet signet = RunningSignet.start(dir)) {
+      X509Certificate oldCa = signet.server.ca().current().certificate();
+      X509Certificate oldRoot = signet.server.ca().current().roots().get(0);
+      KeyPair rootKeys = CaCertificates.ecKeyPair("secp256r1");
+      X509Certificate root = CaCertificates.root("CN=Next root", rootKeys, Duration.ofDays(30));
+      KeyPair caKeys = CaCertificates.ecKeyPair("secp256r1");
+      X509Certificate ca = CaCertificates.intermediate("CN=Next signing CA",
+          caKeys.getPublic(), root, rootKeys.getPrivate(), Duration.ofDays(10), 0);
+
+      // The operator's copy has written the new certificate but not yet the new key.
+      KeyFiles.writePublic(dir.resolve(CaFiles.CA_CERT), Pem.encode(ca));
+      try (LogCapture log = LogCapture.of(FilesCaSource.class.getName())) {
+        assertThat(((FilesCaSource) signet.server.ca()).reload())
+            .isEqualTo(FilesCaSource.ReloadResult.REFUSED);
+        assertThat(log.messages()).singleElement().satisfies(m -> assertThat(m)
+            .contains("refusing the new CA files in " + dir).contains("still signing with"));
+      }
+      assertThat(signet.server.ca().current().certificate()).isEqualTo(oldCa);
+      assertIssuedBy(signet, oldCa, oldRoot);
+
+      // The rest of the set arrives: now it is whole and consistent, and it is taken.
+      KeyFiles.writePrivateKey(dir.resolve(CaFiles.CA_KEY), caKeys.getPrivate());
+      KeyFiles.writePublic(dir.resolve(CaFiles.ROOT_CERT), Pem.encode(root));
+      KeyFiles.writePublic(dir.resolve(CaFiles.CERT_CHAIN), Pem.encode(ca) + Pem.encode(root));
+      assertThat(((FilesCaSource) signet.server.ca()).reload())
+          .isEqualTo(FilesCaSource.ReloadResult.RELOADED);
+      assertIssuedBy(signet, ca, root);
+    }
+  }
+
+  private static void assertIssuedBy(RunningSignet signet, X509Certificate ca,
+      X509Certificate root) throws Exception {
+    // A fresh client trusting the root file as it is now, like an agent's mounted root.
+    try (SignetClient client = SignetClient.connect("localhost", signet.server.grpcPort(),
+        signet.dir.resolve(CaFiles.ROOT_CERT).toFile())) {
+      KeyPair keys = CsrBuilder.ecP256();
+      List<String> chain = client.createCertificate(CsrBuilder.istioAgent(keys, ID),
+          Duration.ofHours(1), signet.token("shop", "cart"), Duration.ofSeconds(30));
+      X509Certificate leaf = ChainVerifier.verify(chain, keys.getPublic(), ID, List.of(root))
+          .leaf();
+      assertThat(leaf.getIssuerX500Principal()).isEqualTo(ca.getSubjectX500Principal());
+      leaf.verify(ca.getPublicKey());
     }
   }
 

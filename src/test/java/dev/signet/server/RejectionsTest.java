@@ -6,16 +6,21 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.signet.client.CsrBuilder;
 import dev.signet.client.SignetClient;
 import dev.signet.dev.DevTokens;
+import dev.signet.testing.Csrs;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every way a CreateCertificate call is refused, over the real TLS endpoint: the status code
@@ -117,12 +122,34 @@ class RejectionsTest {
     assertThat(s.getDescription()).contains("field 'csr' is empty");
   }
 
-  @Test
-  void csrOutsidePolicyIsInvalidArgumentNotInternal() {
-    String withDns = dev.signet.testing.Csrs.withDnsSan(ID, "cart.shop.svc");
-    Status s = refuse(withDns, signet.token("shop", "cart"));
+  static Stream<Arguments> csrsOutsidePolicy() {
+    return Stream.of(
+        Arguments.of("DNS SAN", Csrs.forUri(ID).alsoDns("cart.shop.svc"), "asks for a DNS SAN"),
+        Arguments.of("IP SAN", Csrs.forUri(ID).alsoIp("10.0.0.1"), "asks for an IP SAN"),
+        Arguments.of("e-mail SAN", Csrs.forUri(ID).alsoEmail("cart@shop"),
+            "asks for an e-mail SAN"),
+        Arguments.of("two URIs", Csrs.forUri(ID).alsoUri("spiffe://cluster.local/ns/x/sa/y"),
+            "more than one URI SAN"),
+        Arguments.of("a CN", Csrs.forUri(ID).subject("CN=cart"),
+            "subject must be empty or only O; it has CN"),
+        Arguments.of("a CA extension", Csrs.forUri(ID).askingToBeACa(),
+            "carries extension 2.5.29.19; only SubjectAltName, KeyUsage and ExtKeyUsage"),
+        Arguments.of("no SAN", Csrs.forUri(ID).withoutExtensions(), "has no SubjectAltName"),
+        Arguments.of("RSA-1024", Csrs.forUri(ID).rsa(1024),
+            "RSA key has 1024 bits; use 2048 to 8192"),
+        Arguments.of("P-521", Csrs.forUri(ID).ecCurve("secp521r1"), "not on P-256 or P-384"),
+        Arguments.of("SHA-1", Csrs.forUri(ID).rsa(2048).signedWith("SHA1withRSA"),
+            "signature algorithm (1.2.840.113549.1.1.5) is not allowed"),
+        Arguments.of("a bad signature", Csrs.forUri(ID).tamperedSignature(),
+            "signature does not verify"));
+  }
+
+  @ParameterizedTest(name = "a CSR with {0} is INVALID_ARGUMENT")
+  @MethodSource("csrsOutsidePolicy")
+  void csrOutsidePolicyIsInvalidArgumentNotInternal(String what, Csrs csr, String message) {
+    Status s = refuse(csr.pem(), signet.token("shop", "cart"));
     assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(s.getDescription()).contains("DNS SAN");
+    assertThat(s.getDescription()).contains(message);
   }
 
   @Test

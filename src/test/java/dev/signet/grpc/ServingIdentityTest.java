@@ -1,0 +1,76 @@
+package dev.signet.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.signet.ca.FilesCaSource;
+import dev.signet.config.SignetConfig.ProviderChoice;
+import dev.signet.crypto.CryptoProvider;
+import dev.signet.dev.DevCa;
+import dev.signet.issue.LeafSigner;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServingIdentityTest {
+  /** A clock the test moves by hand. */
+  private static final class ManualClock extends Clock {
+    private Instant now = Instant.now();
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  @Test
+  void renewsAtTwoThirdsOfItsLifeAndNotBefore(@TempDir Path dir) throws Exception {
+    DevCa.ensure(dir);
+    CryptoProvider crypto = CryptoProvider.select(ProviderChoice.AUTO);
+    ManualClock clock = new ManualClock();
+    try (FilesCaSource ca = FilesCaSource.open(dir, crypto, null, a -> { })) {
+      ServingIdentity identity = new ServingIdentity(ca, new LeafSigner(new SecureRandom()),
+          List.of("signet.signet-system.svc", "localhost"), Duration.ofHours(3), clock);
+      X509Certificate first = identity.currentChain()[0];
+      assertThat(first.getSubjectAlternativeNames()).extracting(n -> (Object) n.get(1))
+          .containsExactly("signet.signet-system.svc", "localhost");
+      first.verify(ca.current().certificate().getPublicKey());
+
+      clock.advance(Duration.ofMinutes(119));
+      identity.renewIfDue();
+      assertThat(identity.currentChain()[0]).isEqualTo(first);
+
+      clock.advance(Duration.ofMinutes(2));
+      identity.renewIfDue();
+      X509Certificate second = identity.currentChain()[0];
+      assertThat(second.getSerialNumber()).isNotEqualTo(first.getSerialNumber());
+      assertThat(second.getPublicKey()).isNotEqualTo(first.getPublicKey());
+      assertThat(second.getNotAfter().toInstant())
+          .isAfter(first.getNotAfter().toInstant().plus(Duration.ofMinutes(100)));
+      // The alias handed to new handshakes serves the new generation with its own key.
+      String alias = identity.chooseServerAlias("EC", null, null);
+      assertThat(identity.getCertificateChain(alias)[0]).isEqualTo(second);
+      assertThat(identity.getPrivateKey(alias).getAlgorithm()).isEqualTo("EC");
+    }
+  }
+}
