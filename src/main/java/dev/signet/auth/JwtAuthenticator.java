@@ -11,7 +11,9 @@ import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
 import dev.signet.config.SignetConfig.Auth;
+import dev.signet.crypto.CryptoProvider;
 import dev.signet.error.SignetException;
 import dev.signet.spiffe.SpiffeId;
 import java.io.IOException;
@@ -43,12 +45,17 @@ public final class JwtAuthenticator implements Authenticator {
   private final String issuer;
   private final java.util.List<String> audiences;
 
-  private JwtAuthenticator(JWKSource<SecurityContext> keys, Auth auth, String trustDomain) {
+  private JwtAuthenticator(JWKSource<SecurityContext> keys, Auth auth, String trustDomain,
+      CryptoProvider crypto) {
     this.trustDomain = trustDomain;
     this.issuer = auth.jwt().issuer();
     this.audiences = auth.audiences();
     this.processor = new DefaultJWTProcessor<>();
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
+    // Verify with the selected provider: the JDK's own ECDSA is tens of times slower.
+    DefaultJWSVerifierFactory verifiers = new DefaultJWSVerifierFactory();
+    verifiers.getJCAContext().setProvider(crypto.provider());
+    processor.setJWSVerifierFactory(verifiers);
     processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
         new HashSet<>(auth.audiences()),
         new JWTClaimsSet.Builder().issuer(auth.jwt().issuer()).build(),
@@ -56,10 +63,11 @@ public final class JwtAuthenticator implements Authenticator {
   }
 
   /** An authenticator for the configured JWKS file or URL. */
-  public static JwtAuthenticator create(Auth auth, String trustDomain) throws IOException {
+  public static JwtAuthenticator create(Auth auth, String trustDomain, CryptoProvider crypto)
+      throws IOException {
     if (auth.jwt().jwksFile().isPresent()) {
       return new JwtAuthenticator(new JwksFileSource(auth.jwt().jwksFile().get()), auth,
-          trustDomain);
+          trustDomain, crypto);
     }
     if (auth.jwt().jwksUrl().isPresent()) {
       try {
@@ -67,7 +75,7 @@ public final class JwtAuthenticator implements Authenticator {
             JWKSourceBuilder.create(auth.jwt().jwksUrl().get().toURL(),
                 new DefaultResourceRetriever(JWKS_CONNECT_TIMEOUT_MS, JWKS_READ_TIMEOUT_MS,
                     JWKS_SIZE_LIMIT)).build(), auth,
-            trustDomain);
+            trustDomain, crypto);
       } catch (MalformedURLException e) {
         throw new IOException("auth.jwt.jwks-url is not a URL", e);
       }

@@ -77,7 +77,8 @@ public final class SignetClient implements AutoCloseable {
     return channel;
   }
 
-  static CallCredentials bearer(String token) {
+  /** Call credentials sending {@code authorization: Bearer <token>}, as istio-agent does. */
+  public static CallCredentials bearer(String token) {
     Metadata.Key<String> auth = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     return new CallCredentials() {
       @Override

@@ -1,6 +1,7 @@
 package dev.signet.config;
 
 import dev.signet.config.SignetConfig.Auth;
+import dev.signet.config.SignetConfig.AuthCache;
 import dev.signet.config.SignetConfig.Ca;
 import dev.signet.config.SignetConfig.CaSourceKind;
 import dev.signet.config.SignetConfig.Crypto;
@@ -144,7 +145,9 @@ public final class ConfigLoader {
     if (audiences.isEmpty()) {
       throw new ConfigException("auth.audiences must name at least one audience (e.g. istio-ca)");
     }
-    Auth auth = new Auth(audiences, new Jwt(issuer, jwksFile, jwksUrl), bool("auth.client-cert"));
+    Auth auth = new Auth(audiences, new Jwt(issuer, jwksFile, jwksUrl), bool("auth.client-cert"),
+        new AuthCache(duration("auth.cache.max-ttl"),
+            intIn("auth.cache.max-entries", 1, 10_000_000)));
     Ca ca = new Ca(
         choice("ca.source", CaSourceKind.class),
         path("ca.files.directory"),

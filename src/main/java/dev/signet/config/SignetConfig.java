@@ -37,11 +37,14 @@ public record SignetConfig(
   public record Issuance(String trustDomain, Duration defaultTtl, Duration minTtl, Duration maxTtl) {}
 
   /** How callers are authenticated. */
-  public record Auth(List<String> audiences, Jwt jwt, boolean clientCert) {
+  public record Auth(List<String> audiences, Jwt jwt, boolean clientCert, AuthCache cache) {
     public Auth {
       audiences = List.copyOf(audiences);
     }
   }
+
+  /** How long and how many verified tokens are remembered; a zero TTL turns the cache off. */
+  public record AuthCache(Duration maxTtl, int maxEntries) {}
 
   /** Offline verification of service-account JWTs against a key set. */
   public record Jwt(String issuer, Optional<Path> jwksFile, Optional<URI> jwksUrl) {}

@@ -6,15 +6,15 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** PEM encoding and decoding of DER blocks. */
 public final class Pem {
-  private static final Pattern BLOCK = Pattern.compile(
-      "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)\\s*-----END \\1-----");
+  private static final String BEGIN = "-----BEGIN ";
+  private static final String END = "-----END ";
+  private static final String DASHES = "-----";
   private static final Base64.Encoder MIME =
       Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
 
@@ -32,18 +32,66 @@ public final class Pem {
     }
   }
 
-  /** Every PEM block in the text, in order. Text outside blocks is ignored. */
+  /**
+   * Every PEM block in the text, in order. Text outside blocks is ignored; inside a block only
+   * base64 and whitespace are allowed, and the END line must name the BEGIN line's type.
+   */
   public static List<Block> decodeAll(String text) {
-    List<Block> out = new ArrayList<>();
-    Matcher m = BLOCK.matcher(text);
-    while (m.find()) {
-      try {
-        out.add(new Block(m.group(1), Base64.getMimeDecoder().decode(m.group(2))));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("PEM block " + m.group(1) + " is not valid base64");
+    List<Block> out = new ArrayList<>(2);
+    int at = 0;
+    while (true) {
+      int begin = text.indexOf(BEGIN, at);
+      if (begin < 0) {
+        return out;
+      }
+      int typeStart = begin + BEGIN.length();
+      int typeEnd = text.indexOf(DASHES, typeStart);
+      if (typeEnd < 0) {
+        throw new IllegalArgumentException("a PEM BEGIN line is not closed by -----");
+      }
+      String type = text.substring(typeStart, typeEnd);
+      checkType(type);
+      int bodyStart = typeEnd + DASHES.length();
+      String end = END + type + DASHES;
+      int bodyEnd = text.indexOf(end, bodyStart);
+      if (bodyEnd < 0) {
+        throw new IllegalArgumentException("PEM block " + type + " has no END line");
+      }
+      out.add(new Block(type, decodeBody(type, text, bodyStart, bodyEnd)));
+      at = bodyEnd + end.length();
+    }
+  }
+
+  private static void checkType(String type) {
+    if (type.isEmpty()) {
+      throw new IllegalArgumentException("a PEM block has no type");
+    }
+    for (int i = 0; i < type.length(); i++) {
+      char c = type.charAt(i);
+      if (!(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == ' ')) {
+        throw new IllegalArgumentException("a PEM block type may hold only A-Z, 0-9 and spaces");
       }
     }
-    return out;
+  }
+
+  /** The base64 between BEGIN and END, whitespace dropped; anything else is refused. */
+  private static byte[] decodeBody(String type, String text, int from, int to) {
+    byte[] b64 = new byte[to - from];
+    int n = 0;
+    for (int i = from; i < to; i++) {
+      char c = text.charAt(i);
+      if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+'
+          || c == '/' || c == '=') {
+        b64[n++] = (byte) c;
+      } else if (c != '\n' && c != '\r' && c != ' ' && c != '\t') {
+        throw new IllegalArgumentException("PEM block " + type + " is not valid base64");
+      }
+    }
+    try {
+      return Base64.getDecoder().decode(n == b64.length ? b64 : Arrays.copyOf(b64, n));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("PEM block " + type + " is not valid base64");
+    }
   }
 
   /** A PEM block ending with a newline. */
@@ -65,7 +113,13 @@ public final class Pem {
   public static List<X509Certificate> certificates(String text) throws CertificateException {
     CertificateFactory cf = CertificateFactory.getInstance("X.509");
     List<X509Certificate> out = new ArrayList<>();
-    for (Block b : decodeAll(text)) {
+    List<Block> blocks;
+    try {
+      blocks = decodeAll(text);
+    } catch (IllegalArgumentException e) {
+      throw new CertificateException(e.getMessage());
+    }
+    for (Block b : blocks) {
       if (b.type().equals("CERTIFICATE")) {
         out.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(b.der())));
       }

@@ -3,6 +3,7 @@ package dev.signet.server;
 import dev.signet.admin.AdminServer;
 import dev.signet.api.v1.IstioCertificateServiceGrpc;
 import dev.signet.auth.Authenticator;
+import dev.signet.auth.CachingAuthenticator;
 import dev.signet.auth.ClientCertAuthenticator;
 import dev.signet.auth.CompositeAuthenticator;
 import dev.signet.auth.JwtAuthenticator;
@@ -20,6 +21,7 @@ import dev.signet.issue.LeafSigner;
 import dev.signet.issue.TtlPolicy;
 import dev.signet.metrics.AuditLog;
 import dev.signet.metrics.IssuanceMetrics;
+import dev.signet.metrics.ProcessMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -41,13 +43,15 @@ public final class SignetServer implements AutoCloseable {
   private final GrpcEndpoint grpc;
   private final AdminServer admin;
   private final PrometheusMeterRegistry registry;
+  private final ProcessMetrics processMetrics;
 
   private SignetServer(CaSource ca, GrpcEndpoint grpc, AdminServer admin,
-      PrometheusMeterRegistry registry) {
+      PrometheusMeterRegistry registry, ProcessMetrics processMetrics) {
     this.ca = ca;
     this.grpc = grpc;
     this.admin = admin;
     this.registry = registry;
+    this.processMetrics = processMetrics;
   }
 
   /** Starts Signet; fails if the CA, the token keys or a port cannot be used. */
@@ -76,10 +80,14 @@ public final class SignetServer implements AutoCloseable {
       throw new IOException("the CA in " + caDir + " is not usable: " + e.getMessage(), e);
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ProcessMetrics processMetrics = new ProcessMetrics();
+    processMetrics.bindTo(registry);
     try {
       String td = config.issuance().trustDomain();
       Authenticator auth = new CompositeAuthenticator(
-          JwtAuthenticator.create(config.auth(), td),
+          new CachingAuthenticator(JwtAuthenticator.create(config.auth(), td, crypto),
+              config.auth().cache().maxTtl(), config.auth().cache().maxEntries(),
+              Clock.systemUTC(), registry, "jwt"),
           config.auth().clientCert() ? Optional.of(new ClientCertAuthenticator(ca, td))
               : Optional.empty());
       CertificateIssuer issuer = new CertificateIssuer(new CsrParser(crypto), ca,
@@ -94,8 +102,9 @@ public final class SignetServer implements AutoCloseable {
       LOG.info("Signet " + dev.signet.cli.Main.version() + " serving gRPC on port "
           + grpc.port() + " and admin on port " + admin.port() + "; CA source "
           + ca.describe() + ", trust domain " + td);
-      return new SignetServer(ca, grpc, admin, registry);
+      return new SignetServer(ca, grpc, admin, registry, processMetrics);
     } catch (IOException | RuntimeException e) {
+      processMetrics.close();
       ca.close();
       throw e;
     }
@@ -131,6 +140,7 @@ public final class SignetServer implements AutoCloseable {
     grpc.close();
     admin.close();
     ca.close();
+    processMetrics.close();
     registry.close();
   }
 }

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Signet's load benchmark, one command: builds Signet, measures the crypto floor with
+# `openssl speed`, starts Signet in dev mode as its own process (with the JVM flags shipped in
+# server/), and drives it with dev.signet.bench.LoadGenerator over TLS gRPC:
+#   1. start-up to first certificate;
+#   2. flat out (maximum throughput, errors, server CPU per certificate, RSS);
+#   3. a fixed rate at half of that maximum (p50/p99/p99.9);
+#   4. a 100k-certificate burst (a mesh restart storm), which must end with no error.
+# Results go to stdout; docs/benchmarks.md records them with the machine they came from.
+# Environment: REQUESTS (flat-out run, default 30000), BURST (default 100000), KEY (rsa|ecdsa).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+requests=${REQUESTS:-30000}
+burst=${BURST:-100000}
+key_flag=$([ "${KEY:-rsa}" = ecdsa ] && echo --ecdsa || true)
+
+./mvnw -B -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/bench-classpath.txt >&2
+./mvnw -B -q -DskipTests test-compile >&2
+cp="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
+  "$(java -version 2>&1 | head -n1)"
+echo "== crypto floor (openssl speed, 1 core)"
+speed=$(openssl speed -seconds 3 ecdsap256 rsa2048 2>/dev/null)
+p256_sign=$(echo "$speed" | awk '/256 bits ecdsa \(nistp256\)/ {print $(NF-1)}')
+rsa_verify=$(echo "$speed" | awk '/^rsa 2048 bits/ {print $NF}')
+floor_us=$(python3 -c "print(f'{1e6/$p256_sign + 1e6/$rsa_verify:.1f}')")
+echo "P-256 sign ${p256_sign}/s, RSA-2048 verify ${rsa_verify}/s: one sign + one verify = ${floor_us} us"
+
+ports=$(python3 -c 'import socket
+s=[socket.socket() for _ in range(2)]
+[x.bind(("127.0.0.1",0)) for x in s]
+print(" ".join(str(x.getsockname()[1]) for x in s))')
+read -r grpc admin <<<"$ports"
+dir=$(mktemp -d)
+log=$dir/signet.log
+start_ms=$(date +%s%3N)
+SIGNET_JAR=target/signet.jar setsid server/bin/signet serve --dev \
+  --set ca.dev.directory="$dir/dev" --set server.address=127.0.0.1 \
+  --set server.grpc-port="$grpc" --set server.admin-port="$admin" >"$log" 2>&1 &
+server=$!
+trap 'kill -- -"$server" 2>/dev/null || true; rm -rf "$dir"' EXIT
+load() {
+  java -cp "$cp" dev.signet.bench.LoadGenerator --addr "localhost:$grpc" \
+    --dev-dir "$dir/dev" --metrics "http://127.0.0.1:$admin/metrics" $key_flag "$@"
+}
+until [ -f "$dir/dev/root-cert.pem" ] && [ -f "$dir/dev/jwks.json" ]; do
+  kill -0 "$server" 2>/dev/null || { cat "$log" >&2; exit 1; }
+  sleep 0.05
+done
+echo "== start-up"
+load --first-cert-since "$start_ms" --warmup 0 --identities 1
+
+echo "== flat out"
+out=$(load --requests "$requests" --warmup 10000)
+echo "$out"
+max=$(echo "$out" | awk '/throughput/ {print $2}')
+cpu=$(echo "$out" | sed -n 's/.*CPU \([0-9.]*\) us\/cert.*/\1/p')
+echo "server CPU per certificate / crypto floor = $(python3 -c "print(f'{$cpu/$floor_us:.2f}')")"
+
+echo "== half of the maximum"
+half=$((max / 2))
+load --rate "$half" --requests $((half * 20)) --warmup 2000
+
+echo "== burst of $burst (restart storm)"
+load --requests "$burst" --concurrency 1000 --connections 8 --warmup 0 --fail-on-error

@@ -1,0 +1,216 @@
+package dev.signet.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.signet.config.ConfigLoader;
+import dev.signet.config.SignetConfig.Auth;
+import dev.signet.config.SignetConfig.AuthCache;
+import dev.signet.config.SignetConfig.Jwt;
+import dev.signet.config.SignetConfig.ProviderChoice;
+import dev.signet.crypto.CryptoProvider;
+import dev.signet.dev.DevTokens;
+import dev.signet.error.SignetException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The token cache in front of the real JWT authenticator, with dev-issued tokens. */
+class CachingAuthenticatorTest {
+  @TempDir Path dir;
+  DevTokens tokens;
+  JwtAuthenticator jwt;
+  SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  MovableClock clock = new MovableClock();
+
+  static final class MovableClock extends Clock {
+    Instant now = Instant.now();
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
+  /** The real authenticator, counting the checks that reach it and optionally held at a gate. */
+  static final class Counted implements Authenticator {
+    final Authenticator real;
+    final AtomicInteger calls = new AtomicInteger();
+    volatile CountDownLatch gate;
+
+    Counted(Authenticator real) {
+      this.real = real;
+    }
+
+    @Override
+    public Caller authenticate(Credentials credentials) {
+      calls.incrementAndGet();
+      CountDownLatch g = gate;
+      if (g != null) {
+        try {
+          g.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return real.authenticate(credentials);
+    }
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    tokens = DevTokens.open(dir);
+    jwt = JwtAuthenticator.create(new Auth(List.of("istio-ca"), new Jwt(ConfigLoader.DEV_ISSUER,
+        Optional.of(dir.resolve(DevTokens.JWKS_FILE)), Optional.empty()), false,
+        new AuthCache(Duration.ofSeconds(60), 100)), "cluster.local",
+        CryptoProvider.select(ProviderChoice.AUTO));
+  }
+
+  private CachingAuthenticator cache(Authenticator delegate, Duration ttl, int max) {
+    return new CachingAuthenticator(delegate, ttl, max, clock, registry, "jwt");
+  }
+
+  private static Credentials bearer(String token, String cluster) {
+    return new Credentials(Optional.of(token), List.of(), cluster);
+  }
+
+  private String token(String sa, Duration ttl) {
+    return tokens.issue("shop", sa, List.of("istio-ca"), ttl);
+  }
+
+  private double count(String result) {
+    return registry.get("signet.auth.cache.requests").tag("result", result).counter().count();
+  }
+
+  @Test
+  void aSecondCallWithTheSameTokenIsAnsweredFromTheCache() {
+    Counted counted = new Counted(jwt);
+    CachingAuthenticator auth = cache(counted, Duration.ofSeconds(60), 100);
+    String t = token("cart", Duration.ofMinutes(10));
+    Caller first = auth.authenticate(bearer(t, ""));
+    Caller second = auth.authenticate(bearer(t, ""));
+    assertThat(second).isEqualTo(first);
+    assertThat(second.identity().toString()).isEqualTo("spiffe://cluster.local/ns/shop/sa/cart");
+    assertThat(counted.calls).hasValue(1);
+    assertThat(count("hit")).isEqualTo(1);
+    assertThat(count("miss")).isEqualTo(1);
+  }
+
+  @Test
+  void theSameTokenForAnotherClusterIsCheckedAgain() {
+    Counted counted = new Counted(jwt);
+    CachingAuthenticator auth = cache(counted, Duration.ofSeconds(60), 100);
+    String t = token("cart", Duration.ofMinutes(10));
+    auth.authenticate(bearer(t, ""));
+    auth.authenticate(bearer(t, "west"));
+    assertThat(counted.calls).hasValue(2);
+  }
+
+  @Test
+  void aVerdictIsForgottenAfterTheCeiling() {
+    Counted counted = new Counted(jwt);
+    CachingAuthenticator auth = cache(counted, Duration.ofSeconds(60), 100);
+    String t = token("cart", Duration.ofMinutes(10));
+    auth.authenticate(bearer(t, ""));
+    clock.now = clock.now.plusSeconds(59);
+    auth.authenticate(bearer(t, ""));
+    assertThat(counted.calls).hasValue(1);
+    clock.now = clock.now.plusSeconds(2);
+    auth.authenticate(bearer(t, ""));
+    assertThat(counted.calls).hasValue(2);
+  }
+
+  @Test
+  void aVerdictNeverOutlivesTheTokensOwnExpiry() {
+    Counted counted = new Counted(jwt);
+    CachingAuthenticator auth = cache(counted, Duration.ofSeconds(60), 100);
+    String t = token("cart", Duration.ofSeconds(20));
+    auth.authenticate(bearer(t, ""));
+    clock.now = clock.now.plusSeconds(21);
+    auth.authenticate(bearer(t, ""));
+    assertThat(counted.calls).hasValue(2);
+  }
+
+  @Test
+  void refusalsAreNotRemembered() {
+    Counted counted = new Counted(jwt);
+    CachingAuthenticator auth = cache(counted, Duration.ofSeconds(60), 100);
+    String wrongAudience = tokens.issue("shop", "cart", List.of("other"), Duration.ofMinutes(5));
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(() -> auth.authenticate(bearer(wrongAudience, "")))
+          .isInstanceOfSatisfying(SignetException.class,
+              e -> assertThat(e.kind()).isEqualTo(SignetException.Kind.UNAUTHENTICATED));
+    }
+    assertThat(counted.calls).hasValue(2);
+  }
+
+  @Test
+  void concurrentCallsWithOneTokenShareOneCheck() throws Exception {
+    Counted counted = new Counted(jwt);
+    counted.gate = new CountDownLatch(1);
+    CachingAuthenticator auth = cache(counted, Duration.ofSeconds(60), 100);
+    String t = token("cart", Duration.ofMinutes(10));
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<Caller>> calls = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        calls.add(pool.submit(() -> auth.authenticate(bearer(t, ""))));
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (counted.calls.get() == 0 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      counted.gate.countDown();
+      for (Future<Caller> f : calls) {
+        assertThat(f.get(10, TimeUnit.SECONDS).identity().toString()).endsWith("/sa/cart");
+      }
+      assertThat(counted.calls).hasValue(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void holdsNoMoreThanItsLimit() {
+    CachingAuthenticator auth = cache(jwt, Duration.ofSeconds(60), 2);
+    for (String sa : List.of("a", "b", "c", "d")) {
+      auth.authenticate(bearer(token(sa, Duration.ofMinutes(10)), ""));
+    }
+    assertThat(registry.get("signet.auth.cache.entries").gauge().value()).isEqualTo(2);
+  }
+
+  @Test
+  void aZeroTtlTurnsTheCacheOff() {
+    Counted counted = new Counted(jwt);
+    CachingAuthenticator auth = cache(counted, Duration.ZERO, 100);
+    String t = token("cart", Duration.ofMinutes(10));
+    auth.authenticate(bearer(t, ""));
+    auth.authenticate(bearer(t, ""));
+    assertThat(counted.calls).hasValue(2);
+  }
+}

@@ -1,0 +1,66 @@
+package dev.signet.bench;
+
+import java.net.URI;
+import java.nio.file.Path;
+
+/** The load generator's command line; every flag has a default that suits a 2-core machine. */
+record LoadOptions(String host, int port, Path devDir, URI metricsUrl, String trustDomain,
+    int connections, int concurrency, int identities, int requests, int warmup, double rate,
+    boolean rsa, boolean failOnError, long firstCertSinceMillis) {
+
+  static LoadOptions parse(String[] args) {
+    String addr = "localhost:8443";
+    Path devDir = Path.of(".signet-dev");
+    URI metrics = URI.create("http://127.0.0.1:9102/metrics");
+    String td = "cluster.local";
+    int connections = 4;
+    int concurrency = 64;
+    int identities = 64;
+    int requests = 20_000;
+    int warmup = 5_000;
+    double rate = 0;
+    boolean rsa = true;
+    boolean failOnError = false;
+    long firstCertSince = 0;
+    for (int i = 0; i < args.length; i++) {
+      String flag = args[i];
+      if (flag.equals("--ecdsa")) {
+        rsa = false;
+        continue;
+      }
+      if (flag.equals("--fail-on-error")) {
+        failOnError = true;
+        continue;
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException(flag + " needs a value");
+      }
+      String v = args[++i];
+      switch (flag) {
+        case "--addr" -> addr = v;
+        case "--dev-dir" -> devDir = Path.of(v);
+        case "--metrics" -> metrics = URI.create(v);
+        case "--trust-domain" -> td = v;
+        case "--connections" -> connections = Integer.parseInt(v);
+        case "--concurrency" -> concurrency = Integer.parseInt(v);
+        case "--identities" -> identities = Integer.parseInt(v);
+        case "--requests" -> requests = Integer.parseInt(v);
+        case "--warmup" -> warmup = Integer.parseInt(v);
+        case "--rate" -> rate = Double.parseDouble(v);
+        case "--first-cert-since" -> firstCertSince = Long.parseLong(v);
+        default -> throw new IllegalArgumentException("unknown flag " + flag);
+      }
+    }
+    int colon = addr.lastIndexOf(':');
+    return new LoadOptions(addr.substring(0, colon), Integer.parseInt(addr.substring(colon + 1)),
+        devDir, metrics, td, connections, concurrency, identities, requests, warmup, rate, rsa,
+        failOnError, firstCertSince);
+  }
+
+  /** How the run was shaped, for the report. */
+  String describe() {
+    return (rate > 0 ? String.format("fixed rate %.0f/s", rate) : "flat out, " + concurrency
+        + " in flight") + ", " + requests + " requests, " + connections + " TLS connections, "
+        + identities + " identities, " + (rsa ? "RSA-2048" : "ECDSA P-256") + " CSRs";
+  }
+}

@@ -1,0 +1,31 @@
+package dev.signet.bench;
+
+import io.grpc.Status;
+import java.util.Arrays;
+import java.util.Map;
+
+/** What one load run measured, and its one-paragraph summary. */
+record LoadReport(long[] latencies, long elapsedNanos, long errors, Map<Status.Code, ?> byCode) {
+
+  double throughput() {
+    return latencies.length / (elapsedNanos / 1e9);
+  }
+
+  String summary(LoadOptions options, ServerMetrics before, ServerMetrics after) {
+    long[] sorted = latencies.clone();
+    Arrays.sort(sorted);
+    double issued = after.issued() - before.issued();
+    double cpu = after.cpuSeconds() - before.cpuSeconds();
+    return String.format("%s%n  throughput %.0f certs/s, errors %d %s%n"
+        + "  latency ms: p50 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n"
+        + "  server: %.0f certs issued, CPU %.1f us/cert, RSS %.0f MiB",
+        options.describe(), throughput(), errors, errors > 0 ? byCode : "",
+        ms(sorted, 0.50), ms(sorted, 0.99), ms(sorted, 0.999), sorted[sorted.length - 1] / 1e6,
+        issued, issued > 0 ? cpu / issued * 1e6 : 0, after.residentBytes() / (1 << 20));
+  }
+
+  private static double ms(long[] sorted, double q) {
+    int i = (int) Math.ceil(q * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(i, sorted.length - 1))] / 1e6;
+  }
+}
