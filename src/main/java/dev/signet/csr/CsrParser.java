@@ -50,10 +50,11 @@ public final class CsrParser {
   private static final int MIN_RSA_BITS = 2048;
   private static final int MAX_RSA_BITS = 8192;
 
-  private final CryptoProvider crypto;
+  private final ThreadLocal<Verifiers> verifiers;
 
   public CsrParser(CryptoProvider crypto) {
-    this.crypto = requireNonNull(crypto, "crypto");
+    requireNonNull(crypto, "crypto");
+    this.verifiers = ThreadLocal.withInitial(() -> new Verifiers(crypto));
   }
 
   /** Parses and checks {@code pem}. */
@@ -132,12 +133,12 @@ public final class CsrParser {
       throw invalid("the CSR's signature algorithm does not match its key type");
     }
     try {
-      PublicKey key = crypto.keyFactory(rsaKey ? "RSA" : "EC")
-          .generatePublic(new X509EncodedKeySpec(encode(spki)));
+      Verifiers v = verifiers.get();
+      PublicKey key = v.keyFactory(rsaKey).generatePublic(new X509EncodedKeySpec(encode(spki)));
       if (key instanceof RSAPublicKey rsa && rsa.getPublicExponent().compareTo(BigInteger.ONE) <= 0) {
         throw invalid("the CSR's RSA public exponent is not valid");
       }
-      Signature s = crypto.signature(algorithm);
+      Signature s = v.signature(algorithm);
       s.initVerify(key);
       s.update(csr.getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
       if (!s.verify(csr.getSignature().getOctets())) {

@@ -16,6 +16,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -65,7 +66,7 @@ public final class GrpcEndpoint implements AutoCloseable {
             .trustManager(new ClientCertificateCollector(ca))
             .clientAuth(ClientAuth.OPTIONAL)
             .protocols("TLSv1.3", "TLSv1.2"),
-        SslProvider.JDK).build();
+        tlsProvider()).build();
     ExecutorService workers = Executors.newFixedThreadPool(config.effectiveWorkerThreads(),
         named("signet-worker"));
     CertificateService service = new CertificateService(authenticator, issuer, workers,
@@ -93,6 +94,20 @@ public final class GrpcEndpoint implements AutoCloseable {
       }
     }, 30, 30, TimeUnit.SECONDS);
     return new GrpcEndpoint(server, identity, health, workers, renewer, config);
+  }
+
+  /**
+   * BoringSSL (netty-tcnative) where it loads: handshakes and record encryption in native code,
+   * which a restart storm of new connections leans on. The JDK's TLS otherwise.
+   */
+  private static SslProvider tlsProvider() {
+    if (OpenSsl.isAvailable()) {
+      LOG.info(() -> "TLS: " + OpenSsl.versionString() + " (native)");
+      return SslProvider.OPENSSL;
+    }
+    LOG.info(() -> "TLS: the JDK's (native TLS unavailable: " + OpenSsl.unavailabilityCause()
+        + ")");
+    return SslProvider.JDK;
   }
 
   /** The bound port. */

@@ -1,7 +1,5 @@
 package dev.signet.issue;
 
-import static java.util.Objects.requireNonNull;
-
 import dev.signet.ca.SigningAuthority;
 import dev.signet.pki.Der;
 import java.math.BigInteger;
@@ -27,11 +25,9 @@ public final class LeafSigner {
   private static final byte[] AKI_OID = Der.oid("2.5.29.35");
   private static final byte[] SAN_OID = Der.oid("2.5.29.17");
 
-  private final SecureRandom random;
-
-  public LeafSigner(SecureRandom random) {
-    this.random = requireNonNull(random, "random");
-  }
+  /** One generator per thread: a shared SecureRandom is a lock every request queues on. */
+  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(
+      SecureRandom::new);
 
   /**
    * Signs a leaf for {@code spki} (a DER SubjectPublicKeyInfo) valid from {@code notBefore} to
@@ -40,7 +36,7 @@ public final class LeafSigner {
   public IssuedCertificate sign(SigningAuthority ca, byte[] spki, SubjectAltNames names,
       Instant notBefore, Instant notAfter) {
     byte[] serialBytes = new byte[16];
-    random.nextBytes(serialBytes);
+    RANDOM.get().nextBytes(serialBytes);
     BigInteger serial = new BigInteger(1, serialBytes);
     if (serial.signum() == 0) {
       serial = BigInteger.ONE;

@@ -26,7 +26,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -66,7 +65,7 @@ public final class SignetServer implements AutoCloseable {
       DevTokens.open(config.ca().devDirectory());
       caDir = config.ca().devDirectory();
     }
-    LeafSigner signer = new LeafSigner(new SecureRandom());
+    LeafSigner signer = new LeafSigner();
     AtomicReference<GrpcEndpoint> endpoint = new AtomicReference<>();
     FilesCaSource ca;
     try {

@@ -13,7 +13,6 @@ import dev.signet.issue.LeafSigner;
 import dev.signet.issue.SubjectAltNames;
 import dev.signet.issue.TtlPolicy;
 import dev.signet.spiffe.SpiffeId;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,7 +54,7 @@ public class IssueBench {
     CryptoProvider crypto = Fixtures.provider(provider);
     ca = Fixtures.ca(crypto);
     authority = ca.current();
-    signer = new LeafSigner(new SecureRandom());
+    signer = new LeafSigner();
     CsrParser parser = new CsrParser(crypto);
     issuer = new CertificateIssuer(parser, ca,
         new TtlPolicy(Duration.ofHours(24), Duration.ofHours(1), Duration.ofHours(24)), signer,

@@ -8,7 +8,6 @@ import dev.signet.crypto.CryptoProvider;
 import dev.signet.dev.DevCa;
 import dev.signet.issue.LeafSigner;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,7 +48,7 @@ class ServingIdentityTest {
     CryptoProvider crypto = CryptoProvider.select(ProviderChoice.AUTO);
     ManualClock clock = new ManualClock();
     try (FilesCaSource ca = FilesCaSource.open(dir, crypto, null, a -> { })) {
-      ServingIdentity identity = new ServingIdentity(ca, new LeafSigner(new SecureRandom()),
+      ServingIdentity identity = new ServingIdentity(ca, new LeafSigner(),
           List.of("signet.signet-system.svc", "localhost"), Duration.ofHours(3), clock);
       X509Certificate first = identity.currentChain()[0];
       assertThat(first.getSubjectAlternativeNames()).extracting(n -> (Object) n.get(1))
