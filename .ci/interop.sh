@@ -16,6 +16,8 @@ if [ ! -f target/signet.jar ]; then
 fi
 
 work=$(mktemp -d)
+# Created before the background start, which opens it only once it runs.
+: >"$work/signet.log"
 java -jar target/signet.jar serve --dev --dev-dir "$work/ca" --set server.address=127.0.0.1 \
   --set server.grpc-port=0 --set server.admin-port=0 >"$work/signet.log" 2>&1 &
 signet=$!

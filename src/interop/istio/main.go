@@ -68,13 +68,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, "cannot start the fake cluster DNS:", err)
 		os.Exit(2)
 	}
-	defer stopDNS()
 
-	label := "istio-" + istioVersion()
-	fmt.Printf("=== Istio client %s against Signet at %s (%s)\n", istioVersion(), c.caEndpoint(), istioModule())
+	fmt.Printf("=== Istio %s client against Signet at %s (%s)\n", istioRelease, c.caEndpoint(), istioModule())
 	s := &suite{c: c}
 	passed, failed := s.run()
-	fmt.Printf("%s: %d passed, %d failed\n", label, passed, failed)
+	fmt.Printf("istio-%s: %d passed, %d failed\n", istioRelease, passed, failed)
+	stopDNS()
 	if failed > 0 {
 		os.Exit(1)
 	}
@@ -111,8 +110,6 @@ func istioModule() string {
 // istioRelease is set at build time (-ldflags -X main.istioRelease=1.31) by
 // .ci/tools/istio-interop.sh from the modfile it builds with.
 var istioRelease = "dev"
-
-func istioVersion() string { return istioRelease }
 
 // deadline bounds every wait in the suite.
 const deadline = 30 * time.Second
