@@ -53,17 +53,19 @@ until curl -sf "http://127.0.0.1:$admin_port/readyz" >/dev/null; do
 done
 
 # Projected service-account tokens, as the agent's pod would have them mounted.
-java -jar target/signet.jar token --dev-dir "$work/ca" --namespace demo --service-account web >"$work/web.jwt"
-java -jar target/signet.jar token --dev-dir "$work/ca" --namespace demo --service-account other >"$work/other.jwt"
+for sa in web other; do
+  java -jar target/signet.jar token --dev-dir "$work/ca" --namespace demo --service-account "$sa" \
+    >"$work/$sa.jwt"
+done
 
 passed=0
 failed=0
 for r in $releases; do
   out=$work/istio-$r.out
   status=0
-  "${peer[$r]}" -grpc-port "$grpc_port" -admin-port "$admin_port" -root-cert "$work/ca/root-cert.pem" \
-    -token "$work/web.jwt" -other-token "$work/other.jwt" -work-dir "$work/istio-$r" \
-    -istio-log "$work/istio-$r.log" | tee "$out" || status=$?
+  timeout 600 "${peer[$r]}" -grpc-port "$grpc_port" -admin-port "$admin_port" \
+    -root-cert "$work/ca/root-cert.pem" -token "$work/web.jwt" -other-token "$work/other.jwt" \
+    -work-dir "$work/istio-$r" -istio-log "$work/istio-$r.log" | tee "$out" || status=$?
   passed=$((passed + $(grep -c '^PASS ' "$out" || true)))
   failed=$((failed + $(grep -c '^FAIL ' "$out" || true)))
   if [ "$status" -ne 0 ]; then
