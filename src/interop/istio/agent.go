@@ -24,6 +24,7 @@ type agentSpec struct {
 	secretTTL      time.Duration // SECRET_TTL
 	graceRatio     float64       // SECRET_GRACE_PERIOD_RATIO
 	graceJitter    float64       // SECRET_GRACE_PERIOD_RATIO_JITTER
+	caPort         int           // port of CA_ADDR when not Signet's (the retry control)
 }
 
 // newAgent builds the CA client and secret manager the way istio-agent does: security.Options
@@ -40,8 +41,12 @@ func (s *suite) newAgent(a agentSpec) (*cache.SecretManagerClient, *citadel.Cita
 		a.graceJitter = 0.01
 	}
 	dir := filepath.Join(s.c.workDir, a.name)
+	endpoint := s.c.caEndpoint()
+	if a.caPort != 0 {
+		endpoint = fmt.Sprintf("%s:%d", s.c.caHost, a.caPort)
+	}
 	opts := &security.Options{
-		CAEndpoint:                           s.c.caEndpoint(),
+		CAEndpoint:                           endpoint,
 		CAProviderName:                       "Citadel",
 		ClusterID:                            s.c.clusterID,
 		WorkloadNamespace:                    "demo",

@@ -86,10 +86,8 @@ func (s *suite) retryControl() (string, error) {
 			_ = conn.Close()
 		}
 	}()
-	saved := s.c.grpcPort
-	s.c.grpcPort = ln.Addr().(*net.TCPAddr).Port
-	sm, _, err := s.newAgent(agentSpec{name: "retry-control", serviceAccount: "web", tokenFile: s.c.tokenWeb})
-	s.c.grpcPort = saved
+	sm, _, err := s.newAgent(agentSpec{name: "retry-control", serviceAccount: "web",
+		tokenFile: s.c.tokenWeb, caPort: ln.Addr().(*net.TCPAddr).Port})
 	if err != nil {
 		return "", err
 	}
