@@ -28,29 +28,52 @@ rsa_verify=$(echo "$speed" | awk '/^rsa 2048 bits/ {print $NF}')
 floor_us=$(python3 -c "print(f'{1e6/$p256_sign + 1e6/$rsa_verify:.1f}')")
 echo "P-256 sign ${p256_sign}/s, RSA-2048 verify ${rsa_verify}/s: one sign + one verify = ${floor_us} us"
 
-ports=$(python3 -c 'import socket
-s=[socket.socket() for _ in range(2)]
-[x.bind(("127.0.0.1",0)) for x in s]
-print(" ".join(str(x.getsockname()[1]) for x in s))')
-read -r grpc admin <<<"$ports"
 dir=$(mktemp -d)
 log=$dir/signet.log
-start_ms=$(date +%s%3N)
-SIGNET_JAR=target/signet.jar setsid server/bin/signet serve --dev \
-  --set ca.dev.directory="$dir/dev" --set server.address=127.0.0.1 \
-  --set server.grpc-port="$grpc" --set server.admin-port="$admin" >"$log" 2>&1 &
-server=$!
-trap 'kill -- -"$server" 2>/dev/null || true; rm -rf "$dir"' EXIT
+pids=()
+trap 'for p in "${pids[@]}"; do kill -- -"$p" 2>/dev/null || true; done; rm -rf "$dir"' EXIT
+free_ports() {
+  python3 -c 'import socket
+s=[socket.socket() for _ in range(2)]
+[x.bind(("127.0.0.1",0)) for x in s]
+print(" ".join(str(x.getsockname()[1]) for x in s))'
+}
+# Starts Signet in dev mode on fresh ports; sets grpc, admin and server.
+start_signet() {
+  read -r grpc admin <<<"$(free_ports)"
+  SIGNET_JAR=target/signet.jar setsid server/bin/signet serve --dev \
+    --set ca.dev.directory="$dir/dev" --set server.address=127.0.0.1 \
+    --set server.grpc-port="$grpc" --set server.admin-port="$admin" >"$log" 2>&1 &
+  server=$!
+  pids+=("$server")
+}
 load() {
   java -cp "$cp" dev.signet.bench.LoadGenerator --addr "localhost:$grpc" \
     --dev-dir "$dir/dev" --metrics "http://127.0.0.1:$admin/metrics" $key_flag "$@"
 }
-until [ -f "$dir/dev/root-cert.pem" ] && [ -f "$dir/dev/jwks.json" ]; do
-  kill -0 "$server" 2>/dev/null || { cat "$log" >&2; exit 1; }
-  sleep 0.05
-done
-echo "== start-up"
-load --first-cert-since "$start_ms" --warmup 0 --identities 1
+await_ready() {
+  until curl -sf "http://127.0.0.1:$admin/readyz" >/dev/null; do
+    kill -0 "$server" 2>/dev/null || { cat "$log" >&2; exit 1; }
+    sleep 0.05
+  done
+}
+
+echo "== start-up to first certificate (CA already in place, as on a restart)"
+start_signet
+await_ready
+kill -- -"$server"; wait "$server" 2>/dev/null || true
+read -r grpc admin <<<"$(free_ports)"
+coproc FIRST { load --first-cert-after "$dir/launched" --identities 1; }
+read -r _ <&"${FIRST[0]}"   # "prepared": the client is warm and waits for the launch
+date +%s%3N >"$dir/launched.tmp" && mv "$dir/launched.tmp" "$dir/launched"
+SIGNET_JAR=target/signet.jar setsid server/bin/signet serve --dev \
+  --set ca.dev.directory="$dir/dev" --set server.address=127.0.0.1 \
+  --set server.grpc-port="$grpc" --set server.admin-port="$admin" >"$log" 2>&1 &
+server=$!
+pids+=("$server")
+cat <&"${FIRST[0]}"
+grep -o 'ready [0-9]* ms after the JVM started' "$log" || true
+await_ready
 
 echo "== flat out"
 out=$(load --requests "$requests" --warmup 10000)

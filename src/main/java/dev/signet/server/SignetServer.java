@@ -100,7 +100,9 @@ public final class SignetServer implements AutoCloseable {
           config.server().adminPort(), registry, grpc::ready);
       LOG.info("Signet " + dev.signet.cli.Main.version() + " serving gRPC on port "
           + grpc.port() + " and admin on port " + admin.port() + "; CA source "
-          + ca.describe() + ", trust domain " + td);
+          + ca.describe() + ", trust domain " + td + "; ready "
+          + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
+          + " ms after the JVM started");
       return new SignetServer(ca, grpc, admin, registry, processMetrics);
     } catch (IOException | RuntimeException e) {
       processMetrics.close();

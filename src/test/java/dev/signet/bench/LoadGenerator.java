@@ -71,7 +71,7 @@ public final class LoadGenerator {
     LoadOptions options = LoadOptions.parse(args);
     LoadGenerator load = new LoadGenerator(options);
     try {
-      if (options.firstCertSinceMillis() > 0) {
+      if (options.startSignal() != null) {
         load.firstCertificate();
         return;
       }
@@ -90,9 +90,18 @@ public final class LoadGenerator {
     }
   }
 
-  /** Polls until the first certificate is issued; prints the time since the server started. */
-  private void firstCertificate() throws InterruptedException {
+  /**
+   * Start-up to first certificate: prepared and warm, waits for the file that says when the
+   * server was launched (epoch milliseconds), then polls until a certificate is issued.
+   */
+  private void firstCertificate() throws Exception {
+    System.out.println("prepared");
+    System.out.flush();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!java.nio.file.Files.exists(options.startSignal()) && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+    long launched = Long.parseLong(java.nio.file.Files.readString(options.startSignal()).trim());
     while (System.nanoTime() < deadline) {
       CountDownLatch done = new CountDownLatch(1);
       boolean[] ok = new boolean[1];
@@ -114,11 +123,11 @@ public final class LoadGenerator {
       });
       done.await();
       if (ok[0]) {
-        System.out.println("first certificate " + (System.currentTimeMillis()
-            - options.firstCertSinceMillis()) + " ms after the server was started");
+        System.out.println("first certificate " + (System.currentTimeMillis() - launched)
+            + " ms after the server process was launched");
         return;
       }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
     }
     throw new IllegalStateException("no certificate within 60 s");
   }

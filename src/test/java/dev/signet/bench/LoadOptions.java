@@ -6,7 +6,7 @@ import java.nio.file.Path;
 /** The load generator's command line; every flag has a default that suits a 2-core machine. */
 record LoadOptions(String host, int port, Path devDir, URI metricsUrl, String trustDomain,
     int connections, int concurrency, int identities, int requests, int warmup, double rate,
-    boolean rsa, boolean failOnError, long firstCertSinceMillis) {
+    boolean rsa, boolean failOnError, Path startSignal) {
 
   static LoadOptions parse(String[] args) {
     String addr = "localhost:8443";
@@ -21,7 +21,7 @@ record LoadOptions(String host, int port, Path devDir, URI metricsUrl, String tr
     double rate = 0;
     boolean rsa = true;
     boolean failOnError = false;
-    long firstCertSince = 0;
+    Path startSignal = null;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (flag.equals("--ecdsa")) {
@@ -47,14 +47,14 @@ record LoadOptions(String host, int port, Path devDir, URI metricsUrl, String tr
         case "--requests" -> requests = Integer.parseInt(v);
         case "--warmup" -> warmup = Integer.parseInt(v);
         case "--rate" -> rate = Double.parseDouble(v);
-        case "--first-cert-since" -> firstCertSince = Long.parseLong(v);
+        case "--first-cert-after" -> startSignal = Path.of(v);
         default -> throw new IllegalArgumentException("unknown flag " + flag);
       }
     }
     int colon = addr.lastIndexOf(':');
     return new LoadOptions(addr.substring(0, colon), Integer.parseInt(addr.substring(colon + 1)),
         devDir, metrics, td, connections, concurrency, identities, requests, warmup, rate, rsa,
-        failOnError, firstCertSince);
+        failOnError, startSignal);
   }
 
   /** How the run was shaped, for the report. */
