@@ -5,7 +5,8 @@
 #   1. start-up to first certificate;
 #   2. flat out (maximum throughput, errors, server CPU per certificate, RSS);
 #   3. a fixed rate at half of that maximum (p50/p99/p99.9);
-#   4. a 100k-certificate burst (a mesh restart storm), which must end with no error.
+#   4. one new TLS connection per certificate (each pod dials on its own in a real storm);
+#   5. a 100k-certificate burst (a mesh restart storm), which must end with no error.
 # Results go to stdout; docs/benchmarks.md records them with the machine they came from.
 # Environment: REQUESTS (flat-out run, default 30000), BURST (default 100000), KEY (rsa|ecdsa).
 set -euo pipefail
@@ -85,6 +86,9 @@ echo "server CPU per certificate / crypto floor = $(python3 -c "print(f'{$cpu/$f
 echo "== half of the maximum"
 half=$((max / 2))
 load --rate "$half" --requests $((half * 20)) --warmup 2000
+
+echo "== restart storm, new connection per certificate (handshake included)"
+load --requests $((requests / 4)) --concurrency 64 --warmup 1000 --fresh-connections
 
 echo "== burst of $burst (restart storm)"
 load --requests "$burst" --concurrency 1000 --connections 8 --warmup 0 --fail-on-error

@@ -17,6 +17,8 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
+import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -35,6 +37,7 @@ import java.util.logging.Logger;
  * grpc health and server reflection.
  */
 public final class GrpcEndpoint implements AutoCloseable {
+  private static final int SERVING_GENERATIONS_CACHED = 4;
   private static final Logger LOG = Logger.getLogger(GrpcEndpoint.class.getName());
   private static final int MAX_MESSAGE_BYTES = 256 * 1024;
 
@@ -62,11 +65,12 @@ public final class GrpcEndpoint implements AutoCloseable {
       AuditLog audit, String serviceName) throws IOException {
     ServingIdentity identity = new ServingIdentity(ca, signer, config.dnsNames(),
         config.servingCertTtl(), Clock.systemUTC());
-    SslContext tls = GrpcSslContexts.configure(SslContextBuilder.forServer(identity)
+    SslProvider provider = tlsProvider();
+    SslContext tls = GrpcSslContexts.configure(keyMaterial(identity, provider)
             .trustManager(new ClientCertificateCollector(ca))
             .clientAuth(ClientAuth.OPTIONAL)
             .protocols("TLSv1.3", "TLSv1.2"),
-        tlsProvider()).build();
+        provider).build();
     ExecutorService workers = Executors.newFixedThreadPool(config.effectiveWorkerThreads(),
         named("signet-worker"));
     CertificateService service = new CertificateService(authenticator, issuer, workers,
@@ -108,6 +112,19 @@ public final class GrpcEndpoint implements AutoCloseable {
     LOG.info(() -> "TLS: the JDK's (native TLS unavailable: " + OpenSsl.unavailabilityCause()
         + ")");
     return SslProvider.JDK;
+  }
+
+  /**
+   * With BoringSSL, the serving key and chain are converted to native key material once per
+   * generation (aliases are unique per renewal, so a cache by alias is never stale) instead of
+   * on every handshake; the few newest generations are kept.
+   */
+  private static SslContextBuilder keyMaterial(ServingIdentity identity, SslProvider provider) {
+    if (provider == SslProvider.OPENSSL) {
+      return SslContextBuilder.forServer(new OpenSslCachingX509KeyManagerFactory(
+          new KeyManagerFactoryWrapper(identity), SERVING_GENERATIONS_CACHED));
+    }
+    return SslContextBuilder.forServer(identity);
   }
 
   /** The bound port. */

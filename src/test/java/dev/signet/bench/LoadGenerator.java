@@ -39,15 +39,16 @@ public final class LoadGenerator {
   /** Per identity, one stub per connection carrying that identity's token. */
   private final List<IstioCertificateServiceStub[]> stubs = new ArrayList<>();
   private final List<IstioCertificateRequest> requests = new ArrayList<>();
+  private final List<String> tokens = new ArrayList<>();
+  private final io.netty.handler.ssl.SslContext tls;
 
   private LoadGenerator(LoadOptions options) throws Exception {
     this.options = options;
-    DevTokens tokens = DevTokens.open(options.devDir());
+    DevTokens issuer = DevTokens.open(options.devDir());
+    tls = GrpcSslContexts.forClient()
+        .trustManager(options.devDir().resolve("root-cert.pem").toFile()).build();
     for (int c = 0; c < options.connections(); c++) {
-      channels.add(NettyChannelBuilder.forAddress(options.host(), options.port())
-          .sslContext(GrpcSslContexts.forClient()
-              .trustManager(options.devDir().resolve("root-cert.pem").toFile()).build())
-          .build());
+      channels.add(channel());
     }
     for (int i = 0; i < options.identities(); i++) {
       String sa = "load-" + i;
@@ -56,7 +57,8 @@ public final class LoadGenerator {
           .setCsr(CsrBuilder.istioAgent(options.rsa() ? CsrBuilder.rsa2048()
               : CsrBuilder.ecP256(), uri))
           .setValidityDuration(86400).build());
-      String token = tokens.issue("bench", sa, List.of("istio-ca"), Duration.ofHours(2));
+      String token = issuer.issue("bench", sa, List.of("istio-ca"), Duration.ofHours(2));
+      tokens.add(token);
       IstioCertificateServiceStub[] perConnection =
           new IstioCertificateServiceStub[channels.size()];
       for (int c = 0; c < perConnection.length; c++) {
@@ -184,8 +186,38 @@ public final class LoadGenerator {
     return new LoadReport(latencies, elapsed, errors.sum(), Map.copyOf(byCode));
   }
 
+  private ManagedChannel channel() {
+    return NettyChannelBuilder.forAddress(options.host(), options.port()).sslContext(tls).build();
+  }
+
   private void send(int i, StreamObserver<IstioCertificateResponse> observer) {
     int identity = i % requests.size();
+    if (options.freshConnections()) {
+      // As in a restart storm: every pod dials, handshakes and asks once.
+      ManagedChannel ch = channel();
+      IstioCertificateServiceGrpc.newStub(ch)
+          .withCallCredentials(SignetClient.bearer(tokens.get(identity)))
+          .withDeadlineAfter(30, TimeUnit.SECONDS)
+          .createCertificate(requests.get(identity), new StreamObserver<>() {
+            @Override
+            public void onNext(IstioCertificateResponse r) {
+              observer.onNext(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              ch.shutdownNow();
+              observer.onError(t);
+            }
+
+            @Override
+            public void onCompleted() {
+              ch.shutdownNow();
+              observer.onCompleted();
+            }
+          });
+      return;
+    }
     IstioCertificateServiceStub[] perConnection = stubs.get(identity);
     perConnection[(i / requests.size()) % perConnection.length]
         .withDeadlineAfter(30, TimeUnit.SECONDS)

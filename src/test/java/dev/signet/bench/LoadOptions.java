@@ -6,7 +6,7 @@ import java.nio.file.Path;
 /** The load generator's command line; every flag has a default that suits a 2-core machine. */
 record LoadOptions(String host, int port, Path devDir, URI metricsUrl, String trustDomain,
     int connections, int concurrency, int identities, int requests, int warmup, double rate,
-    boolean rsa, boolean failOnError, Path startSignal) {
+    boolean rsa, boolean failOnError, boolean freshConnections, Path startSignal) {
 
   static LoadOptions parse(String[] args) {
     String addr = "localhost:8443";
@@ -21,11 +21,16 @@ record LoadOptions(String host, int port, Path devDir, URI metricsUrl, String tr
     double rate = 0;
     boolean rsa = true;
     boolean failOnError = false;
+    boolean fresh = false;
     Path startSignal = null;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (flag.equals("--ecdsa")) {
         rsa = false;
+        continue;
+      }
+      if (flag.equals("--fresh-connections")) {
+        fresh = true;
         continue;
       }
       if (flag.equals("--fail-on-error")) {
@@ -54,13 +59,15 @@ record LoadOptions(String host, int port, Path devDir, URI metricsUrl, String tr
     int colon = addr.lastIndexOf(':');
     return new LoadOptions(addr.substring(0, colon), Integer.parseInt(addr.substring(colon + 1)),
         devDir, metrics, td, connections, concurrency, identities, requests, warmup, rate, rsa,
-        failOnError, startSignal);
+        failOnError, fresh, startSignal);
   }
 
   /** How the run was shaped, for the report. */
   String describe() {
     return (rate > 0 ? String.format("fixed rate %.0f/s", rate) : "flat out, " + concurrency
-        + " in flight") + ", " + requests + " requests, " + connections + " TLS connections, "
+        + " in flight") + ", " + requests + " requests, "
+        + (freshConnections ? "a new TLS connection each" : connections + " TLS connections")
+        + ", "
         + identities + " identities, " + (rsa ? "RSA-2048" : "ECDSA P-256") + " CSRs";
   }
 }
