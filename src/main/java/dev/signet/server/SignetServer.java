@@ -5,7 +5,6 @@ import dev.signet.api.v1.IstioCertificateServiceGrpc;
 import dev.signet.auth.Authenticator;
 import dev.signet.auth.ClientCertAuthenticator;
 import dev.signet.auth.CompositeAuthenticator;
-import dev.signet.auth.JwtAuthenticator;
 import dev.signet.ca.CaFiles.InvalidCaException;
 import dev.signet.ca.CaSource;
 import dev.signet.ca.FilesCaSource;
@@ -41,13 +40,17 @@ public final class SignetServer implements AutoCloseable {
   private final GrpcEndpoint grpc;
   private final AdminServer admin;
   private final PrometheusMeterRegistry registry;
+  private final AuthWiring wiring;
+  private final Optional<KubeDuties> duties;
 
   private SignetServer(CaSource ca, GrpcEndpoint grpc, AdminServer admin,
-      PrometheusMeterRegistry registry) {
+      PrometheusMeterRegistry registry, AuthWiring wiring, Optional<KubeDuties> duties) {
+    this.duties = duties;
     this.ca = ca;
     this.grpc = grpc;
     this.admin = admin;
     this.registry = registry;
+    this.wiring = wiring;
   }
 
   /** Starts Signet; fails if the CA, the token keys or a port cannot be used. */
@@ -64,6 +67,7 @@ public final class SignetServer implements AutoCloseable {
     }
     LeafSigner signer = new LeafSigner(new SecureRandom());
     AtomicReference<GrpcEndpoint> endpoint = new AtomicReference<>();
+    AtomicReference<KubeDuties> duties = new AtomicReference<>();
     FilesCaSource ca;
     try {
       ca = FilesCaSource.open(caDir, crypto, config.ca().filesReloadInterval(), authority -> {
@@ -71,31 +75,51 @@ public final class SignetServer implements AutoCloseable {
         if (e != null) {
           e.servingIdentity().renew();
         }
+        KubeDuties d = duties.get();
+        if (d != null) {
+          d.rootsChanged();
+        }
       });
     } catch (InvalidCaException e) {
       throw new IOException("the CA in " + caDir + " is not usable: " + e.getMessage(), e);
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AuthWiring wiring = null;
     try {
       String td = config.issuance().trustDomain();
+      wiring = AuthWiring.create(config, registry);
       Authenticator auth = new CompositeAuthenticator(
-          JwtAuthenticator.create(config.auth(), td),
+          wiring.tokens(),
           config.auth().clientCert() ? Optional.of(new ClientCertAuthenticator(ca, td))
               : Optional.empty());
       CertificateIssuer issuer = new CertificateIssuer(new CsrParser(crypto), ca,
           TtlPolicy.of(config.issuance()), signer, Clock.systemUTC());
       IssuanceMetrics metrics = new IssuanceMetrics(registry,
           () -> ca.current().notAfter().getEpochSecond());
-      GrpcEndpoint grpc = GrpcEndpoint.start(config.server(), ca, signer, auth, issuer, metrics,
+      GrpcEndpoint grpc = GrpcEndpoint.start(config.server(), ca, signer, auth,
+          wiring.impersonation(), issuer, metrics,
           new AuditLog(), IstioCertificateServiceGrpc.SERVICE_NAME);
       endpoint.set(grpc);
+      if (config.kubernetes().writes()) {
+        KubeDuties.start(config, wiring.localClient(), ca).ifPresent(duties::set);
+      }
       AdminServer admin = AdminServer.start(config.server().address(),
           config.server().adminPort(), registry, grpc::ready);
       LOG.info("Signet " + dev.signet.cli.Main.version() + " serving gRPC on port "
           + grpc.port() + " and admin on port " + admin.port() + "; CA source "
           + ca.describe() + ", trust domain " + td);
-      return new SignetServer(ca, grpc, admin, registry);
+      return new SignetServer(ca, grpc, admin, registry, wiring,
+          Optional.ofNullable(duties.get()));
     } catch (IOException | RuntimeException e) {
+      if (duties.get() != null) {
+        duties.get().close();
+      }
+      if (endpoint.get() != null) {
+        endpoint.get().close();
+      }
+      if (wiring != null) {
+        wiring.close();
+      }
       ca.close();
       throw e;
     }
@@ -116,6 +140,11 @@ public final class SignetServer implements AutoCloseable {
     return ca;
   }
 
+  /** True while this replica holds the Kubernetes Lease and runs the writing duties. */
+  public boolean leading() {
+    return duties.map(KubeDuties::leading).orElse(false);
+  }
+
   /** The metrics registry. */
   public PrometheusMeterRegistry registry() {
     return registry;
@@ -128,8 +157,10 @@ public final class SignetServer implements AutoCloseable {
 
   @Override
   public void close() {
+    duties.ifPresent(KubeDuties::close);
     grpc.close();
     admin.close();
+    wiring.close();
     ca.close();
     registry.close();
   }

@@ -1,0 +1,453 @@
+package dev.signet.testing;
+
+import dev.signet.pki.Pem;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.authentication.BoundObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real Kubernetes control plane for tests: etcd plus kube-apiserver as plain processes on
+ * loopback ports chosen at run time, with temporary data directories, a service-account signing
+ * key the test owns and an admin token. There is no kubelet or controller manager: pods are
+ * created with a {@code nodeName} and stay Pending, which is all Signet needs.
+ *
+ * <p>Use it as {@code @RegisterExtension static KubeTestCluster kube = new KubeTestCluster();}
+ * (one cluster per test class: start-up takes seconds) or with try-with-resources.
+ */
+public final class KubeTestCluster implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+  /** The audience Istio's agents ask for. */
+  public static final String ISTIO_CA = "istio-ca";
+  private static final String ISSUER = "https://kubernetes.default.svc";
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  private final String adminToken = randomToken();
+  private Path dir;
+  private Process etcd;
+  private Process apiserver;
+  private int apiPort;
+  private KeyPair serviceAccountKeys;
+  private KubernetesClient admin;
+  private String caPem;
+  private String etcdUrl;
+
+  /** Starts etcd and kube-apiserver; idempotent. */
+  public synchronized KubeTestCluster start() throws IOException {
+    if (admin != null) {
+      return this;
+    }
+    Path etcdBin = TestTools.require("SIGNET_ETCD", "etcd.sh");
+    Path apiBin = TestTools.require("SIGNET_KUBE_APISERVER", "kube-apiserver.sh");
+    dir = Files.createTempDirectory("signet-kube-");
+    try {
+      startEtcd(etcdBin);
+      startApiServer(apiBin);
+      admin = client(adminToken);
+      return this;
+    } catch (IOException | RuntimeException | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void startEtcd(Path bin) throws IOException {
+    int client = freePort();
+    int peer = freePort();
+    String clientUrl = "http://127.0.0.1:" + client;
+    String peerUrl = "http://127.0.0.1:" + peer;
+    etcd = launch("etcd", List.of(bin.toString(),
+        "--name=signet-test",
+        "--data-dir=" + dir.resolve("etcd-data"),
+        "--listen-client-urls=" + clientUrl,
+        "--advertise-client-urls=" + clientUrl,
+        "--listen-peer-urls=" + peerUrl,
+        "--initial-advertise-peer-urls=" + peerUrl,
+        "--initial-cluster=signet-test=" + peerUrl,
+        "--initial-cluster-state=new"));
+    HttpClient http = HttpClient.newHttpClient();
+    waitFor("etcd", etcd, () -> {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(clientUrl + "/health"))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 && r.body().contains("true");
+    });
+    this.etcdUrl = clientUrl;
+  }
+
+  private void startApiServer(Path bin) throws IOException {
+    serviceAccountKeys = rsaKeys();
+    Path saKey = dir.resolve("sa.key");
+    Path saPub = dir.resolve("sa.pub");
+    Files.writeString(saKey, Pem.encode("PRIVATE KEY", serviceAccountKeys.getPrivate().getEncoded()));
+    Files.writeString(saPub, Pem.encode("PUBLIC KEY", serviceAccountKeys.getPublic().getEncoded()));
+    Path tokens = dir.resolve("tokens.csv");
+    Files.writeString(tokens, adminToken + ",admin,admin,system:masters\n");
+    Path certDir = dir.resolve("certs");
+    Files.createDirectories(certDir);
+    apiPort = freePort();
+    List<String> args = new ArrayList<>(List.of(bin.toString(),
+        "--etcd-servers=" + etcdUrl,
+        "--bind-address=127.0.0.1",
+        "--advertise-address=127.0.0.1",
+        // The kubernetes Service endpoint may not be loopback; no Service is needed here.
+        "--endpoint-reconciler-type=none",
+        "--secure-port=" + apiPort,
+        "--cert-dir=" + certDir,
+        "--service-cluster-ip-range=10.96.0.0/24",
+        "--service-account-issuer=" + ISSUER,
+        "--service-account-key-file=" + saPub,
+        "--service-account-signing-key-file=" + saKey,
+        "--api-audiences=" + ISSUER,
+        "--token-auth-file=" + tokens,
+        "--authorization-mode=RBAC",
+        "--enable-priority-and-fairness=false",
+        "--profiling=false",
+        "--v=1"));
+    apiserver = launch("kube-apiserver", args);
+    HttpClient http = insecureHttp();
+    waitFor("kube-apiserver", apiserver, () -> {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/readyz"))
+              .header("Authorization", "Bearer " + adminToken)
+              .timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200;
+    });
+    caPem = Files.readString(certDir.resolve("apiserver.crt"));
+  }
+
+  /** The API server's URL, {@code https://127.0.0.1:<port>}. */
+  public String url() {
+    return "https://127.0.0.1:" + apiPort;
+  }
+
+  /** A client with cluster-admin rights (system:masters). */
+  public KubernetesClient admin() {
+    if (admin == null) {
+      throw new IllegalStateException("the cluster is not started");
+    }
+    return admin;
+  }
+
+  /** A client that authenticates with {@code bearerToken}. */
+  public KubernetesClient client(String bearerToken) {
+    Config config = new ConfigBuilder(Config.empty())
+        .withMasterUrl(url())
+        .withCaCertData(base64(caPemOrEmpty()))
+        .withTrustCerts(caPem == null)
+        .withOauthToken(bearerToken)
+        .withRequestTimeout(10_000)
+        .build();
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /**
+   * Writes a kubeconfig that reaches this API server with {@code bearerToken}, verifying its
+   * serving certificate, and returns its path.
+   */
+  public Path kubeconfig(String name, String bearerToken) throws IOException {
+    return kubeconfigAt(name, url(), bearerToken);
+  }
+
+  /** Writes a kubeconfig for {@code server} (e.g. an address where nothing listens). */
+  public Path kubeconfigAt(String name, String server, String bearerToken) throws IOException {
+    Path file = dir.resolve("kubeconfig-" + name + ".yaml");
+    Files.writeString(file, String.join("\n",
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "- name: test",
+        "  cluster:",
+        "    server: " + server,
+        "    certificate-authority-data: " + base64(caPemOrEmpty()),
+        "users:",
+        "- name: " + name,
+        "  user:",
+        "    token: " + bearerToken,
+        "contexts:",
+        "- name: test",
+        "  context:",
+        "    cluster: test",
+        "    user: " + name,
+        "current-context: test",
+        ""));
+    return file;
+  }
+
+  /** A kubeconfig with cluster-admin rights. */
+  public Path adminKubeconfig() throws IOException {
+    return kubeconfig("admin", adminToken);
+  }
+
+  /** Creates a namespace (with optional labels) unless it exists. */
+  public void createNamespace(String name, String... labels) {
+    NamespaceBuilder ns = new NamespaceBuilder().withNewMetadata().withName(name).endMetadata();
+    for (int i = 0; i + 1 < labels.length; i += 2) {
+      ns.editMetadata().addToLabels(labels[i], labels[i + 1]).endMetadata();
+    }
+    admin().namespaces().resource(ns.build()).serverSideApply();
+  }
+
+  /** Creates a service account (and its namespace) unless they exist. */
+  public void createServiceAccount(String namespace, String name) {
+    createNamespace(namespace);
+    admin().serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder()
+        .withNewMetadata().withName(name).withNamespace(namespace).endMetadata().build())
+        .serverSideApply();
+  }
+
+  /** Creates a pod running as {@code serviceAccount} scheduled onto {@code node}. */
+  public Pod createPod(String namespace, String name, String serviceAccount, String node) {
+    createServiceAccount(namespace, serviceAccount);
+    return admin().pods().inNamespace(namespace).resource(new PodBuilder()
+        .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+        .withNewSpec()
+        .withServiceAccountName(serviceAccount)
+        .withAutomountServiceAccountToken(false)
+        .withNodeName(node)
+        .addNewContainer().withName("app").withImage("example.invalid/app:1").endContainer()
+        .endSpec().build()).create();
+  }
+
+  /** A token for {@code namespace/serviceAccount} with audience istio-ca, valid 10 minutes. */
+  public String token(String namespace, String serviceAccount) {
+    return token(namespace, serviceAccount, ISTIO_CA, Optional.empty(), Duration.ofMinutes(10));
+  }
+
+  /** A token bound to {@code pod}, with audience istio-ca, valid 10 minutes. */
+  public String token(Pod pod) {
+    return token(pod.getMetadata().getNamespace(), pod.getSpec().getServiceAccountName(),
+        ISTIO_CA, Optional.of(pod), Duration.ofMinutes(10));
+  }
+
+  /**
+   * A token from the TokenRequest API.
+   *
+   * @param lifetime at least 10 minutes: the API server's minimum
+   */
+  public String token(String namespace, String serviceAccount, String audience,
+      Optional<Pod> boundTo, Duration lifetime) {
+    TokenRequestBuilder request = new TokenRequestBuilder().withNewSpec()
+        .withAudiences(audience).withExpirationSeconds(lifetime.toSeconds()).endSpec();
+    boundTo.ifPresent(p -> request.editSpec().withBoundObjectRef(new BoundObjectReferenceBuilder()
+        .withApiVersion("v1").withKind("Pod").withName(p.getMetadata().getName())
+        .withUid(p.getMetadata().getUid()).build()).endSpec());
+    TokenRequest answer = admin().serviceAccounts().inNamespace(namespace).withName(serviceAccount)
+        .tokenRequest(request.build());
+    return answer.getStatus().getToken();
+  }
+
+  /**
+   * Re-signs a token the API server issued with the same key and claims but a different expiry.
+   * The TokenRequest API refuses lifetimes under 10 minutes, so this is how a test gets a token
+   * that expires in seconds (or already has) and still lets the API server judge it.
+   */
+  public String withExpiry(String token, Instant expiry) {
+    return ServiceAccountTokens.withExpiry(token, expiry, serviceAccountKeys.getPrivate());
+  }
+
+  /** The API server's serving CA, PEM. */
+  public String caPem() {
+    return caPemOrEmpty();
+  }
+
+  /** The API server's serving certificates. */
+  public List<X509Certificate> caCertificates() throws Exception {
+    return Pem.certificates(caPemOrEmpty());
+  }
+
+  private String caPemOrEmpty() {
+    return caPem == null ? "" : caPem;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    start();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (admin != null) {
+      admin.close();
+      admin = null;
+    }
+    stop(apiserver);
+    apiserver = null;
+    stop(etcd);
+    etcd = null;
+    if (dir != null) {
+      deleteTree(dir);
+      dir = null;
+    }
+  }
+
+  private Process launch(String name, List<String> command) throws IOException {
+    Path log = dir.resolve(name + ".log");
+    return new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+  }
+
+  /** A readiness probe that may throw while the server is still starting. */
+  private interface Probe {
+    boolean ready() throws Exception;
+  }
+
+  private void waitFor(String name, Process process, Probe probe) throws IOException {
+    Instant deadline = Instant.now().plus(START_TIMEOUT);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IOException(name + " exited with " + process.exitValue() + " during start-up:\n"
+            + tail(name));
+      }
+      try {
+        if (probe.ready()) {
+          return;
+        }
+      } catch (Exception e) {
+        // not listening yet
+      }
+      try {
+        // Polling interval of the readiness probe, not synchronisation between threads.
+        process.waitFor(200, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for " + name, e);
+      }
+    }
+    throw new IOException(name + " was not ready within " + START_TIMEOUT + ":\n" + tail(name));
+  }
+
+  private String tail(String name) {
+    try {
+      List<String> lines = Files.readAllLines(dir.resolve(name + ".log"), StandardCharsets.UTF_8);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  private static void stop(Process p) {
+    if (p == null) {
+      return;
+    }
+    p.destroy();
+    try {
+      if (!p.waitFor(15, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    try (var paths = Files.walk(root)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          // best effort: a temp dir
+        }
+      });
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static KeyPair rsaKeys() {
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+      g.initialize(2048);
+      return g.generateKeyPair();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String randomToken() {
+    byte[] b = new byte[24];
+    new SecureRandom().nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  private static String base64(String s) {
+    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** An HTTP client for the readiness probe only, before the serving CA file exists. */
+  private static HttpClient insecureHttp() {
+    try {
+      SSLContext ssl = SSLContext.getInstance("TLS");
+      ssl.init(null, new javax.net.ssl.TrustManager[] {new TrustAll()}, new SecureRandom());
+      return HttpClient.newBuilder().sslContext(ssl).build();
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static final class TrustAll extends javax.net.ssl.X509ExtendedTrustManager {
+    @Override
+    public void checkClientTrusted(X509Certificate[] c, String a) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] c, String a) {}
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] c, String a, java.net.Socket s) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] c, String a, java.net.Socket s) {}
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] c, String a, javax.net.ssl.SSLEngine e) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] c, String a, javax.net.ssl.SSLEngine e) {}
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+  }
+}
