@@ -275,6 +275,23 @@ public final class KubeTestCluster implements AutoCloseable, BeforeAllCallback, 
     return ServiceAccountTokens.withExpiry(token, expiry, serviceAccountKeys.getPrivate());
   }
 
+  /**
+   * Writes the service-account verification key as a JWKS file (what the issuer's
+   * {@code /openid/v1/jwks} serves) and returns its path, for offline JWT authentication.
+   */
+  public Path jwksFile() throws IOException {
+    java.security.interfaces.RSAPublicKey pub =
+        (java.security.interfaces.RSAPublicKey) serviceAccountKeys.getPublic();
+    createServiceAccount("default", "jwks-probe");
+    String kid = ServiceAccountTokens.keyId(token("default", "jwks-probe"));
+    String jwks = new com.nimbusds.jose.jwk.JWKSet(new com.nimbusds.jose.jwk.RSAKey.Builder(pub)
+        .keyID(kid).algorithm(com.nimbusds.jose.JWSAlgorithm.RS256)
+        .keyUse(com.nimbusds.jose.jwk.KeyUse.SIGNATURE).build()).toString();
+    Path file = dir.resolve("jwks.json");
+    Files.writeString(file, jwks);
+    return file;
+  }
+
   /** The API server's serving CA, PEM. */
   public String caPem() {
     return caPemOrEmpty();

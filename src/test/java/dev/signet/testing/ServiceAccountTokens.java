@@ -14,6 +14,15 @@ import java.util.Date;
 final class ServiceAccountTokens {
   private ServiceAccountTokens() {}
 
+  /** The key id in a token's header. */
+  static String keyId(String token) {
+    try {
+      return SignedJWT.parse(token).getHeader().getKeyID();
+    } catch (ParseException e) {
+      throw new IllegalStateException("not a JWT", e);
+    }
+  }
+
   /** The same header (kid) and claims as {@code token}, with {@code exp} replaced. */
   static String withExpiry(String token, Instant expiry, PrivateKey signingKey) {
     try {
