@@ -2,29 +2,36 @@ package dev.signet.server;
 
 import dev.signet.ca.CaSource;
 import dev.signet.config.SignetConfig;
+import dev.signet.issue.LeafSigner;
+import dev.signet.kube.trust.IstiodCertPublisher;
 import dev.signet.kube.trust.Leadership;
 import dev.signet.kube.trust.RootCertPublisher;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The duties Signet takes over from istiod in the local cluster (trust bundle ConfigMaps, and
- * later istiod's serving certificate), run only by the replica holding the Lease.
+ * The duties Signet takes over from istiod in the local cluster (trust bundle ConfigMaps,
+ * istiod's serving certificate), run only by the replica holding the Lease.
  */
 final class KubeDuties implements AutoCloseable {
   private final Optional<RootCertPublisher> publisher;
+  private final Optional<IstiodCertPublisher> istiod;
   private final Leadership leadership;
 
-  private KubeDuties(Optional<RootCertPublisher> publisher, Leadership leadership) {
+  private KubeDuties(Optional<RootCertPublisher> publisher, Optional<IstiodCertPublisher> istiod,
+      Leadership leadership) {
     this.publisher = publisher;
+    this.istiod = istiod;
     this.leadership = leadership;
   }
 
   /** Starts campaigning for leadership when a duty is enabled; empty otherwise. */
-  static Optional<KubeDuties> start(SignetConfig config, KubernetesClient client, CaSource ca) {
+  static Optional<KubeDuties> start(SignetConfig config, KubernetesClient client, CaSource ca,
+      LeafSigner signer) {
     if (!config.kubernetes().writes()) {
       return Optional.empty();
     }
@@ -32,11 +39,22 @@ final class KubeDuties implements AutoCloseable {
         ? Optional.of(new RootCertPublisher(client, ca,
             config.kubernetes().trustBundle().namespaceSelector()))
         : Optional.empty();
+    Optional<IstiodCertPublisher> istiod = config.kubernetes().istiodCert().enabled()
+        ? Optional.of(new IstiodCertPublisher(client, ca, signer,
+            config.kubernetes().istiodCert(), config.issuance().trustDomain(),
+            Clock.systemUTC()))
+        : Optional.empty();
     Leadership leadership = Leadership.start(client, config.kubernetes().leaderElection(),
         config.kubernetes().namespace(), identity(),
-        () -> publisher.ifPresent(RootCertPublisher::start),
-        () -> publisher.ifPresent(RootCertPublisher::close));
-    return Optional.of(new KubeDuties(publisher, leadership));
+        () -> {
+          publisher.ifPresent(RootCertPublisher::start);
+          istiod.ifPresent(IstiodCertPublisher::start);
+        },
+        () -> {
+          publisher.ifPresent(RootCertPublisher::close);
+          istiod.ifPresent(IstiodCertPublisher::close);
+        });
+    return Optional.of(new KubeDuties(publisher, istiod, leadership));
   }
 
   /** The CA's roots changed. */
@@ -68,5 +86,6 @@ final class KubeDuties implements AutoCloseable {
   public void close() {
     leadership.close();
     publisher.ifPresent(RootCertPublisher::close);
+    istiod.ifPresent(IstiodCertPublisher::close);
   }
 }

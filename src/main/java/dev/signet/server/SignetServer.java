@@ -101,7 +101,7 @@ public final class SignetServer implements AutoCloseable {
           new AuditLog(), IstioCertificateServiceGrpc.SERVICE_NAME);
       endpoint.set(grpc);
       if (config.kubernetes().writes()) {
-        KubeDuties.start(config, wiring.localClient(), ca).ifPresent(duties::set);
+        KubeDuties.start(config, wiring.localClient(), ca, signer).ifPresent(duties::set);
       }
       AdminServer admin = AdminServer.start(config.server().address(),
           config.server().adminPort(), registry, grpc::ready);
