@@ -25,8 +25,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** istiod's serving certificate in Secret istiod-tls, written by the leader, renewed early. */
-class IstiodCertTest {
+/**
+ * The leader's other duties against a real API server: istiod's serving certificate in Secret
+ * istiod-tls (renewed early), and the trust bundle limited to a namespace selector.
+ */
+class LeaderDutiesTest {
   @RegisterExtension static final KubeTestCluster kube = new KubeTestCluster();
   @TempDir static Path dir;
   static KubeSignet signet;
@@ -38,6 +41,8 @@ class IstiodCertTest {
         "kubernetes.istiod-cert.enabled=true",
         "kubernetes.istiod-cert.revision=canary",
         "kubernetes.istiod-cert.ttl=9s",
+        "kubernetes.trust-bundle.enabled=true",
+        "kubernetes.trust-bundle.namespace-selector=istio-injection=enabled",
         "kubernetes.leader-election.lease-duration=4s",
         "kubernetes.leader-election.renew-deadline=3s",
         "kubernetes.leader-election.retry-period=500ms");
@@ -101,6 +106,23 @@ class IstiodCertTest {
       }
     }, Duration.ofSeconds(20), "renewal");
     assertThat(leaf(secret()).getNotBefore()).isBeforeOrEqualTo(leaf.getNotAfter());
+  }
+
+  @Test
+  void theTrustBundleGoesOnlyToSelectedNamespaces() {
+    kube.createNamespace("meshed", "istio-injection", "enabled");
+    kube.createNamespace("plain");
+    Poll.until(() -> configMap("meshed") != null, Duration.ofSeconds(30), "meshed ConfigMap");
+    assertThat(configMap("plain")).isNull();
+    assertThat(configMap("kube-system")).isNull();
+    kube.createNamespace("plain", "istio-injection", "enabled");
+    Poll.until(() -> configMap("plain") != null, Duration.ofSeconds(30),
+        "ConfigMap once the namespace is labelled");
+  }
+
+  private static io.fabric8.kubernetes.api.model.ConfigMap configMap(String namespace) {
+    return kube.admin().configMaps().inNamespace(namespace)
+        .withName(dev.signet.kube.trust.RootCertPublisher.NAME).get();
   }
 
   @Test
