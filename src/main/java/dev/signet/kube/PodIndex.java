@@ -3,12 +3,9 @@ package dev.signet.kube;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -48,21 +45,6 @@ public final class PodIndex implements AutoCloseable {
   /** True once the first full list has arrived. */
   public boolean synced() {
     return informer.hasSynced();
-  }
-
-  /** Waits up to {@code timeout} for the first full list. */
-  public boolean awaitSynced(Duration timeout) {
-    try {
-      informer.start().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (TimeoutException e) {
-      return false;
-    } catch (java.util.concurrent.ExecutionException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 
   /** The pod {@code namespace/name}, if it exists. */

@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,8 +30,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.security.KeyStore;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -54,8 +54,8 @@ public final class KubeTestCluster implements AutoCloseable, BeforeAllCallback, 
 
   private final String adminToken = randomToken();
   private Path dir;
-  private Process etcd;
-  private Process apiserver;
+  private LocalProcess etcd;
+  private LocalProcess apiserver;
   private int apiPort;
   private KeyPair serviceAccountKeys;
   private KubernetesClient admin;
@@ -82,11 +82,11 @@ public final class KubeTestCluster implements AutoCloseable, BeforeAllCallback, 
   }
 
   private void startEtcd(Path bin) throws IOException {
-    int client = freePort();
-    int peer = freePort();
+    int client = LocalProcess.freePort();
+    int peer = LocalProcess.freePort();
     String clientUrl = "http://127.0.0.1:" + client;
     String peerUrl = "http://127.0.0.1:" + peer;
-    etcd = launch("etcd", List.of(bin.toString(),
+    etcd = LocalProcess.start("etcd", dir, List.of(bin.toString(),
         "--name=signet-test",
         "--data-dir=" + dir.resolve("etcd-data"),
         "--listen-client-urls=" + clientUrl,
@@ -96,11 +96,11 @@ public final class KubeTestCluster implements AutoCloseable, BeforeAllCallback, 
         "--initial-cluster=signet-test=" + peerUrl,
         "--initial-cluster-state=new"));
     HttpClient http = HttpClient.newHttpClient();
-    waitFor("etcd", etcd, () -> {
+    etcd.awaitReady(() -> {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(clientUrl + "/health"))
           .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 && r.body().contains("true");
-    });
+    }, START_TIMEOUT);
     this.etcdUrl = clientUrl;
   }
 
@@ -114,7 +114,7 @@ public final class KubeTestCluster implements AutoCloseable, BeforeAllCallback, 
     Files.writeString(tokens, adminToken + ",admin,admin,system:masters\n");
     Path certDir = dir.resolve("certs");
     Files.createDirectories(certDir);
-    apiPort = freePort();
+    apiPort = LocalProcess.freePort();
     List<String> args = new ArrayList<>(List.of(bin.toString(),
         "--etcd-servers=" + etcdUrl,
         "--bind-address=127.0.0.1",
@@ -133,16 +133,19 @@ public final class KubeTestCluster implements AutoCloseable, BeforeAllCallback, 
         "--enable-priority-and-fairness=false",
         "--profiling=false",
         "--v=1"));
-    apiserver = launch("kube-apiserver", args);
-    HttpClient http = insecureHttp();
-    waitFor("kube-apiserver", apiserver, () -> {
+    apiserver = LocalProcess.start("kube-apiserver", dir, args);
+    // It writes its self-signed serving certificate before it listens; trust exactly that.
+    Path servingCert = certDir.resolve("apiserver.crt");
+    apiserver.awaitReady(() -> Files.size(servingCert) > 0, START_TIMEOUT);
+    caPem = Files.readString(servingCert);
+    HttpClient http = HttpClient.newBuilder().sslContext(trusting(caPem)).build();
+    apiserver.awaitReady(() -> {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/readyz"))
               .header("Authorization", "Bearer " + adminToken)
               .timeout(Duration.ofSeconds(5)).build(),
           HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200;
-    });
-    caPem = Files.readString(certDir.resolve("apiserver.crt"));
+    }, START_TIMEOUT);
   }
 
   /** The API server's URL, {@code https://127.0.0.1:<port>}. */
@@ -163,7 +166,6 @@ public final class KubeTestCluster implements AutoCloseable, BeforeAllCallback, 
     Config config = new ConfigBuilder(Config.empty())
         .withMasterUrl(url())
         .withCaCertData(base64(caPemOrEmpty()))
-        .withTrustCerts(caPem == null)
         .withOauthToken(bearerToken)
         .withRequestTimeout(10_000)
         .build();
@@ -322,93 +324,17 @@ public final class KubeTestCluster implements AutoCloseable, BeforeAllCallback, 
       admin.close();
       admin = null;
     }
-    stop(apiserver);
-    apiserver = null;
-    stop(etcd);
-    etcd = null;
+    if (apiserver != null) {
+      apiserver.close();
+      apiserver = null;
+    }
+    if (etcd != null) {
+      etcd.close();
+      etcd = null;
+    }
     if (dir != null) {
-      deleteTree(dir);
+      LocalProcess.deleteTree(dir);
       dir = null;
-    }
-  }
-
-  private Process launch(String name, List<String> command) throws IOException {
-    Path log = dir.resolve(name + ".log");
-    return new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
-  }
-
-  /** A readiness probe that may throw while the server is still starting. */
-  private interface Probe {
-    boolean ready() throws Exception;
-  }
-
-  private void waitFor(String name, Process process, Probe probe) throws IOException {
-    Instant deadline = Instant.now().plus(START_TIMEOUT);
-    while (Instant.now().isBefore(deadline)) {
-      if (!process.isAlive()) {
-        throw new IOException(name + " exited with " + process.exitValue() + " during start-up:\n"
-            + tail(name));
-      }
-      try {
-        if (probe.ready()) {
-          return;
-        }
-      } catch (Exception e) {
-        // not listening yet
-      }
-      try {
-        // Polling interval of the readiness probe, not synchronisation between threads.
-        process.waitFor(200, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while waiting for " + name, e);
-      }
-    }
-    throw new IOException(name + " was not ready within " + START_TIMEOUT + ":\n" + tail(name));
-  }
-
-  private String tail(String name) {
-    try {
-      List<String> lines = Files.readAllLines(dir.resolve(name + ".log"), StandardCharsets.UTF_8);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    } catch (IOException e) {
-      return "(no log: " + e.getMessage() + ")";
-    }
-  }
-
-  private static void stop(Process p) {
-    if (p == null) {
-      return;
-    }
-    p.destroy();
-    try {
-      if (!p.waitFor(15, TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void deleteTree(Path root) {
-    try (var paths = Files.walk(root)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          // best effort: a temp dir
-        }
-      });
-    } catch (IOException e) {
-      // best effort
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 
@@ -432,39 +358,27 @@ public final class KubeTestCluster implements AutoCloseable, BeforeAllCallback, 
     return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.US_ASCII));
   }
 
-  /** An HTTP client for the readiness probe only, before the serving CA file exists. */
-  private static HttpClient insecureHttp() {
+  private static SSLContext trusting(String pem) throws IOException {
     try {
-      SSLContext ssl = SSLContext.getInstance("TLS");
-      ssl.init(null, new javax.net.ssl.TrustManager[] {new TrustAll()}, new SecureRandom());
-      return HttpClient.newBuilder().sslContext(ssl).build();
+      return sslTrusting(pem);
     } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException(e);
+      throw new IOException("cannot trust the API server's serving certificate", e);
     }
   }
 
-  private static final class TrustAll extends javax.net.ssl.X509ExtendedTrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a, java.net.Socket s) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a, java.net.Socket s) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a, javax.net.ssl.SSLEngine e) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a, javax.net.ssl.SSLEngine e) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
+  private static SSLContext sslTrusting(String pem) throws java.security.GeneralSecurityException,
+      IOException {
+    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+    trust.load(null, null);
+    int i = 0;
+    for (X509Certificate c : Pem.certificates(pem)) {
+      trust.setCertificateEntry("apiserver-" + i++, c);
     }
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext ssl = SSLContext.getInstance("TLS");
+    ssl.init(null, tmf.getTrustManagers(), new SecureRandom());
+    return ssl;
   }
 }
