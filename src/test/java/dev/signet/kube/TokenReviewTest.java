@@ -41,7 +41,9 @@ class TokenReviewTest {
     signet = KubeSignet.start(dir,
         "auth.kind=tokenreview",
         "kubernetes.kubeconfig=" + kubeconfig,
-        "auth.tokenreview.cache-ttl=" + CEILING.toSeconds() + "s");
+        "auth.tokenreview.cache-ttl=" + CEILING.toSeconds() + "s",
+        // More request threads than cores, so concurrent requests really overlap in review.
+        "server.worker-threads=8");
   }
 
   @AfterAll
