@@ -86,9 +86,12 @@ class TokenReviewTest {
     kube.createServiceAccount("shop", "cart");
     String token = kube.token("shop", "cart", "not-istio", Optional.empty(),
         Duration.ofMinutes(10));
+    double rejected = signet.count("signet.tokenreview.failures", "reason", "rejected");
     assertThatThrownBy(() -> signet.request(id("shop", "cart"), token, null))
         .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
             "did not accept the token for audiences [istio-ca]"));
+    assertThat(signet.count("signet.tokenreview.failures", "reason", "rejected") - rejected)
+        .isEqualTo(1);
   }
 
   @Test
