@@ -32,7 +32,8 @@ class MultiClusterTest {
         "kubernetes.kubeconfig=" + localConfig,
         "auth.clusters=id=east;kind=tokenreview;kubeconfig=" + eastConfig
             + ",id=west;kind=jwt;issuer=https://kubernetes.default.svc;jwks-file="
-            + east.jwksFile());
+            + east.jwksFile(),
+        "auth.trusted-node-accounts=istio-system/ztunnel");
     local.createServiceAccount("shop", "cart");
     east.createServiceAccount("shop", "cart");
   }
@@ -78,6 +79,36 @@ class MultiClusterTest {
         .isEqualTo(reviews);
     assertThatThrownBy(() -> signet.request(CART, local.token("shop", "cart"), "west"))
         .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED, "signature"));
+  }
+
+  @Test
+  void aRemoteClustersZtunnelImpersonatesPodsOnItsNodeThere() {
+    String ztunnel = east.token(east.createPod("istio-system", "ztunnel-e", "ztunnel", "node-e"));
+    east.createPod("shop", "cart-e", "cart", "node-e");
+    // Retried while east's pod informer has not seen the new pods yet.
+    dev.signet.testing.Poll.until(() -> {
+      try {
+        return signet.request(CART, ztunnel, "east", CART).size() == 3;
+      } catch (Exception e) {
+        return false;
+      }
+    }, java.time.Duration.ofSeconds(20), "impersonation in cluster east");
+    // The local cluster has no such pods: its ztunnel may not impersonate cart.
+    String localZtunnel = local.token(local.createPod("istio-system", "ztunnel-l", "ztunnel",
+        "node-l"));
+    dev.signet.testing.Poll.until(() -> {
+      try {
+        signet.request(CART, localZtunnel, null, CART);
+        throw new AssertionError("the local ztunnel impersonated a pod it does not host");
+      } catch (io.grpc.StatusRuntimeException e) {
+        // Until the local informer has seen ztunnel-l, the refusal names its pod instead.
+        return e.getStatus().getCode() == Status.Code.UNAUTHENTICATED
+            && e.getStatus().getDescription()
+                .contains("no running pod of service account shop/cart is on node 'node-l'");
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }, java.time.Duration.ofSeconds(20), "refusal in the local cluster");
   }
 
   @Test
