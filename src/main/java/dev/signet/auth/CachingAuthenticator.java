@@ -59,20 +59,19 @@ public final class CachingAuthenticator implements Authenticator {
   private record Verdict(Caller caller, Instant expiry) {}
 
   /**
-   * @param method the delegate's name in metrics: "jwt", "tokenreview"
+   * @param tags what the meters say of the delegate, e.g. {@code cluster} and {@code method}
    */
   public CachingAuthenticator(Authenticator delegate, Duration maxTtl, int maxEntries,
-      Clock clock, MeterRegistry registry, String method) {
+      Clock clock, MeterRegistry registry, Tags tags) {
     this.delegate = requireNonNull(delegate, "delegate");
     this.maxTtl = requireNonNull(maxTtl, "maxTtl");
     this.maxEntries = maxEntries;
     this.clock = requireNonNull(clock, "clock");
-    this.hits = Counter.builder("signet.auth.cache.requests").tags("method", method, "result",
-        "hit").description("Token checks answered from the cache").register(registry);
-    this.misses = Counter.builder("signet.auth.cache.requests").tags("method", method, "result",
-        "miss").description("Token checks that went to the authenticator").register(registry);
-    registry.gauge("signet.auth.cache.entries", Tags.of("method", method), entries,
-        ConcurrentHashMap::size);
+    this.hits = Counter.builder("signet.auth.cache.requests").tags(tags).tag("result", "hit")
+        .description("Token checks answered from the cache").register(registry);
+    this.misses = Counter.builder("signet.auth.cache.requests").tags(tags).tag("result", "miss")
+        .description("Token checks that went to the authenticator").register(registry);
+    registry.gauge("signet.auth.cache.entries", tags, entries, ConcurrentHashMap::size);
   }
 
   @Override

@@ -14,12 +14,14 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
 import dev.signet.config.SignetConfig.Auth;
 import dev.signet.crypto.CryptoProvider;
+import dev.signet.config.SignetConfig.Jwt;
 import dev.signet.error.SignetException;
 import dev.signet.spiffe.SpiffeId;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.text.ParseException;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -43,13 +45,13 @@ public final class JwtAuthenticator implements Authenticator {
   private final DefaultJWTProcessor<SecurityContext> processor;
   private final String trustDomain;
   private final String issuer;
-  private final java.util.List<String> audiences;
+  private final List<String> audiences;
 
-  private JwtAuthenticator(JWKSource<SecurityContext> keys, Auth auth, String trustDomain,
-      CryptoProvider crypto) {
+  private JwtAuthenticator(JWKSource<SecurityContext> keys, Jwt jwt, List<String> audiences,
+      String trustDomain, CryptoProvider crypto) {
     this.trustDomain = trustDomain;
-    this.issuer = auth.jwt().issuer();
-    this.audiences = auth.audiences();
+    this.issuer = jwt.issuer();
+    this.audiences = List.copyOf(audiences);
     this.processor = new DefaultJWTProcessor<>();
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
     // Verify with the selected provider: the JDK's own ECDSA is tens of times slower.
@@ -57,30 +59,37 @@ public final class JwtAuthenticator implements Authenticator {
     verifiers.getJCAContext().setProvider(crypto.provider());
     processor.setJWSVerifierFactory(verifiers);
     processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
-        new HashSet<>(auth.audiences()),
-        new JWTClaimsSet.Builder().issuer(auth.jwt().issuer()).build(),
+        new HashSet<>(audiences),
+        new JWTClaimsSet.Builder().issuer(jwt.issuer()).build(),
         Set.of("sub", "exp"), null));
   }
 
-  /** An authenticator for the configured JWKS file or URL. */
+  /** An authenticator for the local cluster's configured JWKS file or URL. */
   public static JwtAuthenticator create(Auth auth, String trustDomain, CryptoProvider crypto)
       throws IOException {
-    if (auth.jwt().jwksFile().isPresent()) {
-      return new JwtAuthenticator(new JwksFileSource(auth.jwt().jwksFile().get()), auth,
+    return create(auth.jwt(), auth.audiences(), trustDomain, crypto);
+  }
+
+  /** An authenticator for one cluster's JWKS file or URL. */
+  public static JwtAuthenticator create(Jwt jwt, List<String> audiences, String trustDomain,
+      CryptoProvider crypto) throws IOException {
+    if (jwt.jwksFile().isPresent()) {
+      return new JwtAuthenticator(new JwksFileSource(jwt.jwksFile().get()), jwt, audiences,
           trustDomain, crypto);
     }
-    if (auth.jwt().jwksUrl().isPresent()) {
+    if (jwt.jwksUrl().isPresent()) {
       try {
         return new JwtAuthenticator(
-            JWKSourceBuilder.create(auth.jwt().jwksUrl().get().toURL(),
+            JWKSourceBuilder.create(jwt.jwksUrl().get().toURL(),
                 new DefaultResourceRetriever(JWKS_CONNECT_TIMEOUT_MS, JWKS_READ_TIMEOUT_MS,
-                    JWKS_SIZE_LIMIT)).build(), auth,
+                    JWKS_SIZE_LIMIT)).build(), jwt, audiences,
             trustDomain, crypto);
       } catch (MalformedURLException e) {
         throw new IOException("auth.jwt.jwks-url is not a URL", e);
       }
     }
-    throw new IOException("JWT authentication needs auth.jwt.jwks-file or auth.jwt.jwks-url");
+    throw new IOException("JWT authentication needs auth.jwt.jwks-file or auth.jwt.jwks-url "
+        + "(or auth.kind=tokenreview to ask the API server)");
   }
 
   @Override
@@ -97,7 +106,8 @@ public final class JwtAuthenticator implements Authenticator {
     } catch (JOSEException e) {
       throw SignetException.unavailable("the token keys cannot be read right now", e);
     }
-    return new Caller(identity(claims), "jwt", pod(claims));
+    return new Caller(identity(claims), "jwt", podField(claims, "name"),
+        podField(claims, "uid"));
   }
 
   /** Nimbus' terse reasons, said in terms an operator can act on. */
@@ -152,11 +162,11 @@ public final class JwtAuthenticator implements Authenticator {
     }
   }
 
-  private static Optional<String> pod(JWTClaimsSet claims) {
+  private static Optional<String> podField(JWTClaimsSet claims, String field) {
     Map<String, Object> k8s = map(claims.getClaim("kubernetes.io"));
     Map<String, Object> pod = k8s == null ? null : map(k8s.get("pod"));
-    Object name = pod == null ? null : pod.get("name");
-    return name == null ? Optional.empty() : Optional.of(name.toString());
+    Object value = pod == null ? null : pod.get(field);
+    return value == null ? Optional.empty() : Optional.of(value.toString());
   }
 
   @SuppressWarnings("unchecked")

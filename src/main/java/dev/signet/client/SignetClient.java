@@ -72,6 +72,22 @@ public final class SignetClient implements AutoCloseable {
     return r.getCertChainList();
   }
 
+  /**
+   * Calls CreateCertificate with a full request (e.g. with ImpersonatedIdentity metadata), an
+   * optional bearer token and an optional {@code clusterid} header, as istio-agent and ztunnel
+   * send them.
+   */
+  public List<String> createCertificate(IstioCertificateRequest request, String token,
+      String clusterId, Duration deadline) {
+    IstioCertificateServiceGrpc.IstioCertificateServiceBlockingStub stub =
+        IstioCertificateServiceGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    if (token != null || clusterId != null) {
+      stub = stub.withCallCredentials(headers(token, clusterId));
+    }
+    return stub.createCertificate(request).getCertChainList();
+  }
+
   /** The channel, for health checks and other services. */
   public ManagedChannel channel() {
     return channel;
@@ -79,12 +95,22 @@ public final class SignetClient implements AutoCloseable {
 
   /** Call credentials sending {@code authorization: Bearer <token>}, as istio-agent does. */
   public static CallCredentials bearer(String token) {
+    return headers(token, null);
+  }
+
+  private static CallCredentials headers(String token, String clusterId) {
     Metadata.Key<String> auth = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    Metadata.Key<String> cluster = Metadata.Key.of("clusterid", Metadata.ASCII_STRING_MARSHALLER);
     return new CallCredentials() {
       @Override
       public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
         Metadata m = new Metadata();
-        m.put(auth, "Bearer " + token);
+        if (token != null) {
+          m.put(auth, "Bearer " + token);
+        }
+        if (clusterId != null) {
+          m.put(cluster, clusterId);
+        }
         applier.apply(m);
       }
     };

@@ -2,6 +2,12 @@ package dev.signet.config;
 
 import dev.signet.config.SignetConfig.Auth;
 import dev.signet.config.SignetConfig.AuthCache;
+import dev.signet.config.SignetConfig.AuthKind;
+import dev.signet.config.SignetConfig.IstiodCert;
+import dev.signet.config.SignetConfig.Kubernetes;
+import dev.signet.config.SignetConfig.LeaderElection;
+import dev.signet.config.SignetConfig.TokenReview;
+import dev.signet.config.SignetConfig.TrustBundle;
 import dev.signet.config.SignetConfig.Ca;
 import dev.signet.config.SignetConfig.CaSourceKind;
 import dev.signet.config.SignetConfig.Crypto;
@@ -145,7 +151,13 @@ public final class ConfigLoader {
     if (audiences.isEmpty()) {
       throw new ConfigException("auth.audiences must name at least one audience (e.g. istio-ca)");
     }
-    Auth auth = new Auth(audiences, new Jwt(issuer, jwksFile, jwksUrl), bool("auth.client-cert"),
+    AuthKind kind = choice("auth.kind", AuthKind.class);
+    Jwt jwt = new Jwt(issuer, jwksFile, jwksUrl);
+    String clusterId = string("auth.cluster-id");
+    Auth auth = new Auth(audiences, kind, clusterId, jwt, bool("auth.client-cert"),
+        new TokenReview(positive("auth.tokenreview.timeout")),
+        ClusterEntries.parse(values.get("auth.clusters"), clusterId),
+        nodeAccounts(list("auth.trusted-node-accounts")),
         new AuthCache(duration("auth.cache.max-ttl"),
             intIn("auth.cache.max-entries", 1, 10_000_000)));
     Ca ca = new Ca(
@@ -157,7 +169,39 @@ public final class ConfigLoader {
       throw new ConfigException("ca.source=dev needs dev mode (--dev): it is not for real meshes");
     }
     return new SignetConfig(dev, server, issuance, auth, ca,
-        new Crypto(choice("crypto.provider", ProviderChoice.class)));
+        new Crypto(choice("crypto.provider", ProviderChoice.class)), kubernetes());
+  }
+
+  private Kubernetes kubernetes() {
+    Duration lease = positive("kubernetes.leader-election.lease-duration");
+    Duration renew = positive("kubernetes.leader-election.renew-deadline");
+    Duration retry = positive("kubernetes.leader-election.retry-period");
+    if (renew.compareTo(lease) >= 0 || retry.compareTo(renew) >= 0) {
+      throw new ConfigException("kubernetes.leader-election needs retry-period < renew-deadline "
+          + "< lease-duration");
+    }
+    String revision = string("kubernetes.istiod-cert.revision");
+    if (!revision.isEmpty() && !revision.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
+      throw bad("kubernetes.istiod-cert.revision", "a DNS label", revision);
+    }
+    return new Kubernetes(optional("kubernetes.kubeconfig", Path::of),
+        string("kubernetes.namespace"),
+        new LeaderElection(string("kubernetes.leader-election.lease-name"), lease, renew, retry),
+        new TrustBundle(bool("kubernetes.trust-bundle.enabled"),
+            string("kubernetes.trust-bundle.namespace-selector")),
+        new IstiodCert(bool("kubernetes.istiod-cert.enabled"),
+            string("kubernetes.istiod-cert.namespace"), revision,
+            positive("kubernetes.istiod-cert.ttl")));
+  }
+
+  private static List<String> nodeAccounts(List<String> accounts) {
+    for (String a : accounts) {
+      if (!a.matches("[a-z0-9][-a-z0-9]*/[a-z0-9][-a-z0-9.]*")) {
+        throw new ConfigException("auth.trusted-node-accounts entries must be "
+            + "namespace/service-account (e.g. istio-system/ztunnel), got '" + a + "'");
+      }
+    }
+    return accounts;
   }
 
   /** The issuer name of dev-mode tokens. */
@@ -273,7 +317,7 @@ public final class ConfigLoader {
     throw bad(key, "one of " + String.join(", ", allowed), s);
   }
 
-  private static URI uri(String s) {
+  static URI uri(String s) {
     try {
       URI u = new URI(s);
       if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme())) {

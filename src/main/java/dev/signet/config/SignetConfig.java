@@ -11,7 +11,8 @@ import java.util.Optional;
  * is documented in {@code docs/configuration.md}; the defaults are {@code server/config/signet.yaml}.
  */
 public record SignetConfig(
-    boolean dev, Server server, Issuance issuance, Auth auth, Ca ca, Crypto crypto) {
+    boolean dev, Server server, Issuance issuance, Auth auth, Ca ca, Crypto crypto,
+    Kubernetes kubernetes) {
 
   /** The listeners and the request executor. */
   public record Server(
@@ -36,15 +37,72 @@ public record SignetConfig(
   /** The shape of issued workload certificates. */
   public record Issuance(String trustDomain, Duration defaultTtl, Duration minTtl, Duration maxTtl) {}
 
-  /** How callers are authenticated. */
-  public record Auth(List<String> audiences, Jwt jwt, boolean clientCert, AuthCache cache) {
+  /**
+   * How callers are authenticated.
+   *
+   * @param kind how the local cluster's tokens are checked
+   * @param clusterId the local cluster's id; an empty {@code clusterid} header also means it
+   * @param clusters the other clusters whose workloads may call, by id
+   * @param trustedNodeAccounts {@code namespace/service-account} of node agents (ztunnel) that
+   *     may ask for another identity
+   * @param cache how verified tokens are remembered, for every cluster and kind
+   */
+  public record Auth(List<String> audiences, AuthKind kind, String clusterId, Jwt jwt,
+      boolean clientCert, TokenReview tokenReview, List<Cluster> clusters,
+      List<String> trustedNodeAccounts, AuthCache cache) {
     public Auth {
       audiences = List.copyOf(audiences);
+      clusters = List.copyOf(clusters);
+      trustedNodeAccounts = List.copyOf(trustedNodeAccounts);
     }
   }
 
   /** How long and how many verified tokens are remembered; a zero TTL turns the cache off. */
   public record AuthCache(Duration maxTtl, int maxEntries) {}
+
+  /** How a cluster's service-account tokens are checked. */
+  public enum AuthKind {
+    /** Offline, against the issuer's keys (JWKS): no API-server round trip. */
+    JWT,
+    /** Kubernetes TokenReview against the cluster's API server. */
+    TOKENREVIEW
+  }
+
+  /** TokenReview tuning, shared by every cluster that uses it. */
+  public record TokenReview(Duration timeout) {}
+
+  /**
+   * Another cluster whose workloads call Signet with {@code clusterid: <id>}.
+   *
+   * @param kubeconfig how to reach its API server (TokenReview, impersonation checks); empty
+   *     means in-cluster credentials
+   * @param jwt its token keys, for {@link AuthKind#JWT}
+   */
+  public record Cluster(String id, AuthKind kind, Optional<Path> kubeconfig, Jwt jwt) {}
+
+  /**
+   * The local cluster's API server and the duties Signet takes over from istiod there.
+   *
+   * @param kubeconfig empty: in-cluster credentials
+   * @param namespace Signet's own namespace (its Lease)
+   */
+  public record Kubernetes(Optional<Path> kubeconfig, String namespace,
+      LeaderElection leaderElection, TrustBundle trustBundle, IstiodCert istiodCert) {
+    /** True when a duty needs the local API server. */
+    public boolean writes() {
+      return trustBundle.enabled() || istiodCert.enabled();
+    }
+  }
+
+  /** Kubernetes Lease leader election among replicas; only the leader writes. */
+  public record LeaderElection(String leaseName, Duration leaseDuration, Duration renewDeadline,
+      Duration retryPeriod) {}
+
+  /** The istio-ca-root-cert ConfigMap in every namespace (or those the selector matches). */
+  public record TrustBundle(boolean enabled, String namespaceSelector) {}
+
+  /** istiod's serving certificate in Secret istiod-tls. */
+  public record IstiodCert(boolean enabled, String namespace, String revision, Duration ttl) {}
 
   /** Offline verification of service-account JWTs against a key set. */
   public record Jwt(String issuer, Optional<Path> jwksFile, Optional<URI> jwksUrl) {}

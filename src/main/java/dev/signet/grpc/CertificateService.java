@@ -2,11 +2,14 @@ package dev.signet.grpc;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.Value;
 import dev.signet.api.v1.IstioCertificateRequest;
 import dev.signet.api.v1.IstioCertificateResponse;
 import dev.signet.api.v1.IstioCertificateServiceGrpc;
 import dev.signet.auth.Authenticator;
 import dev.signet.auth.Caller;
+import dev.signet.auth.Credentials;
+import dev.signet.auth.Impersonation;
 import dev.signet.error.SignetException;
 import dev.signet.issue.CertificateIssuer;
 import dev.signet.issue.Issuance;
@@ -26,15 +29,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class CertificateService extends IstioCertificateServiceGrpc.IstioCertificateServiceImplBase {
   private final Authenticator authenticator;
+  private final Impersonation impersonation;
   private final CertificateIssuer issuer;
   private final Executor workers;
   private final int maxInFlight;
   private final IssuanceMetrics metrics;
   private final AuditLog audit;
 
-  public CertificateService(Authenticator authenticator, CertificateIssuer issuer,
-      Executor workers, int maxInFlight, IssuanceMetrics metrics, AuditLog audit) {
+  public CertificateService(Authenticator authenticator, Impersonation impersonation,
+      CertificateIssuer issuer, Executor workers, int maxInFlight, IssuanceMetrics metrics,
+      AuditLog audit) {
     this.authenticator = requireNonNull(authenticator, "authenticator");
+    this.impersonation = requireNonNull(impersonation, "impersonation");
     this.issuer = requireNonNull(issuer, "issuer");
     this.workers = requireNonNull(workers, "workers");
     this.maxInFlight = maxInFlight;
@@ -77,7 +83,14 @@ public final class CertificateService extends IstioCertificateServiceGrpc.IstioC
     }
     Issuance issued;
     try {
-      Caller caller = authenticator.authenticate(CredentialsInterceptor.CREDENTIALS.get());
+      Credentials credentials = CredentialsInterceptor.CREDENTIALS.get();
+      Caller caller = authenticator.authenticate(credentials);
+      // The one place a caller may become someone else: the issuer only sees the result.
+      Value requested = request.getMetadata().getFieldsMap().get(Impersonation.METADATA_KEY);
+      if (requested != null) {
+        caller = impersonation.impersonate(caller, credentials.clusterId(),
+            requested.getStringValue());
+      }
       issued = issuer.issue(caller, request.getCsr(), request.getValidityDuration());
     } catch (RuntimeException e) {
       fail(response, e, start);

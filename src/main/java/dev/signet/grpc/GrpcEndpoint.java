@@ -1,6 +1,7 @@
 package dev.signet.grpc;
 
 import dev.signet.auth.Authenticator;
+import dev.signet.auth.Impersonation;
 import dev.signet.ca.CaSource;
 import dev.signet.config.SignetConfig.Server;
 import dev.signet.issue.CertificateIssuer;
@@ -61,8 +62,8 @@ public final class GrpcEndpoint implements AutoCloseable {
 
   /** Binds and starts the listener. */
   public static GrpcEndpoint start(Server config, CaSource ca, LeafSigner signer,
-      Authenticator authenticator, CertificateIssuer issuer, IssuanceMetrics metrics,
-      AuditLog audit, String serviceName) throws IOException {
+      Authenticator authenticator, Impersonation impersonation, CertificateIssuer issuer,
+      IssuanceMetrics metrics, AuditLog audit, String serviceName) throws IOException {
     ServingIdentity identity = new ServingIdentity(ca, signer, config.dnsNames(),
         config.servingCertTtl(), Clock.systemUTC());
     SslProvider provider = tlsProvider();
@@ -73,7 +74,7 @@ public final class GrpcEndpoint implements AutoCloseable {
         provider).build();
     ExecutorService workers = Executors.newFixedThreadPool(config.effectiveWorkerThreads(),
         named("signet-worker"));
-    CertificateService service = new CertificateService(authenticator, issuer, workers,
+    CertificateService service = new CertificateService(authenticator, impersonation, issuer, workers,
         config.maxConcurrentRequests(), metrics, audit);
     HealthStatusManager health = new HealthStatusManager();
     io.grpc.Server server = NettyServerBuilder

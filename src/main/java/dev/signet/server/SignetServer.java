@@ -6,7 +6,6 @@ import dev.signet.auth.Authenticator;
 import dev.signet.auth.CachingAuthenticator;
 import dev.signet.auth.ClientCertAuthenticator;
 import dev.signet.auth.CompositeAuthenticator;
-import dev.signet.auth.JwtAuthenticator;
 import dev.signet.ca.CaFiles.InvalidCaException;
 import dev.signet.ca.CaSource;
 import dev.signet.ca.FilesCaSource;
@@ -43,14 +42,19 @@ public final class SignetServer implements AutoCloseable {
   private final AdminServer admin;
   private final PrometheusMeterRegistry registry;
   private final ProcessMetrics processMetrics;
+  private final AuthWiring wiring;
+  private final Optional<KubeDuties> duties;
 
   private SignetServer(CaSource ca, GrpcEndpoint grpc, AdminServer admin,
-      PrometheusMeterRegistry registry, ProcessMetrics processMetrics) {
+      PrometheusMeterRegistry registry, ProcessMetrics processMetrics, AuthWiring wiring,
+      Optional<KubeDuties> duties) {
+    this.duties = duties;
     this.ca = ca;
     this.grpc = grpc;
     this.admin = admin;
     this.registry = registry;
     this.processMetrics = processMetrics;
+    this.wiring = wiring;
   }
 
   /** Starts Signet; fails if the CA, the token keys or a port cannot be used. */
@@ -67,12 +71,17 @@ public final class SignetServer implements AutoCloseable {
     }
     LeafSigner signer = new LeafSigner();
     AtomicReference<GrpcEndpoint> endpoint = new AtomicReference<>();
+    AtomicReference<KubeDuties> duties = new AtomicReference<>();
     FilesCaSource ca;
     try {
       ca = FilesCaSource.open(caDir, crypto, config.ca().filesReloadInterval(), authority -> {
         GrpcEndpoint e = endpoint.get();
         if (e != null) {
           e.servingIdentity().renew();
+        }
+        KubeDuties d = duties.get();
+        if (d != null) {
+          d.rootsChanged();
         }
       });
     } catch (InvalidCaException e) {
@@ -81,21 +90,25 @@ public final class SignetServer implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ProcessMetrics processMetrics = new ProcessMetrics();
     processMetrics.bindTo(registry);
+    AuthWiring wiring = null;
     try {
       String td = config.issuance().trustDomain();
+      wiring = AuthWiring.create(config, registry, crypto);
       Authenticator auth = new CompositeAuthenticator(
-          new CachingAuthenticator(JwtAuthenticator.create(config.auth(), td, crypto),
-              config.auth().cache().maxTtl(), config.auth().cache().maxEntries(),
-              Clock.systemUTC(), registry, "jwt"),
+          wiring.tokens(),
           config.auth().clientCert() ? Optional.of(new ClientCertAuthenticator(ca, td))
               : Optional.empty());
       CertificateIssuer issuer = new CertificateIssuer(new CsrParser(crypto), ca,
           TtlPolicy.of(config.issuance()), signer, Clock.systemUTC());
       IssuanceMetrics metrics = new IssuanceMetrics(registry,
           () -> ca.current().notAfter().getEpochSecond());
-      GrpcEndpoint grpc = GrpcEndpoint.start(config.server(), ca, signer, auth, issuer, metrics,
+      GrpcEndpoint grpc = GrpcEndpoint.start(config.server(), ca, signer, auth,
+          wiring.impersonation(), issuer, metrics,
           new AuditLog(), IstioCertificateServiceGrpc.SERVICE_NAME);
       endpoint.set(grpc);
+      if (config.kubernetes().writes()) {
+        KubeDuties.start(config, wiring.localClient(), ca, signer).ifPresent(duties::set);
+      }
       AdminServer admin = AdminServer.start(config.server().address(),
           config.server().adminPort(), registry, grpc::ready);
       LOG.info("Signet " + dev.signet.cli.Main.version() + " serving gRPC on port "
@@ -103,9 +116,19 @@ public final class SignetServer implements AutoCloseable {
           + ca.describe() + ", trust domain " + td + "; ready "
           + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
           + " ms after the JVM started");
-      return new SignetServer(ca, grpc, admin, registry, processMetrics);
+      return new SignetServer(ca, grpc, admin, registry, processMetrics, wiring,
+          Optional.ofNullable(duties.get()));
     } catch (IOException | RuntimeException e) {
       processMetrics.close();
+      if (duties.get() != null) {
+        duties.get().close();
+      }
+      if (endpoint.get() != null) {
+        endpoint.get().close();
+      }
+      if (wiring != null) {
+        wiring.close();
+      }
       ca.close();
       throw e;
     }
@@ -126,6 +149,11 @@ public final class SignetServer implements AutoCloseable {
     return ca;
   }
 
+  /** True while this replica holds the Kubernetes Lease and runs the writing duties. */
+  public boolean leading() {
+    return duties.map(KubeDuties::leading).orElse(false);
+  }
+
   /** The metrics registry. */
   public PrometheusMeterRegistry registry() {
     return registry;
@@ -138,8 +166,10 @@ public final class SignetServer implements AutoCloseable {
 
   @Override
   public void close() {
+    duties.ifPresent(KubeDuties::close);
     grpc.close();
     admin.close();
+    wiring.close();
     ca.close();
     processMetrics.close();
     registry.close();

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.signet.config.ConfigLoader;
-import dev.signet.config.SignetConfig.Auth;
-import dev.signet.config.SignetConfig.AuthCache;
 import dev.signet.config.SignetConfig.Jwt;
 import dev.signet.config.SignetConfig.ProviderChoice;
 import dev.signet.crypto.CryptoProvider;
 import dev.signet.dev.DevTokens;
 import dev.signet.error.SignetException;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -85,14 +84,14 @@ class CachingAuthenticatorTest {
   @BeforeEach
   void setUp() throws Exception {
     tokens = DevTokens.open(dir);
-    jwt = JwtAuthenticator.create(new Auth(List.of("istio-ca"), new Jwt(ConfigLoader.DEV_ISSUER,
-        Optional.of(dir.resolve(DevTokens.JWKS_FILE)), Optional.empty()), false,
-        new AuthCache(Duration.ofSeconds(60), 100)), "cluster.local",
-        CryptoProvider.select(ProviderChoice.AUTO));
+    jwt = JwtAuthenticator.create(new Jwt(ConfigLoader.DEV_ISSUER,
+        Optional.of(dir.resolve(DevTokens.JWKS_FILE)), Optional.empty()), List.of("istio-ca"),
+        "cluster.local", CryptoProvider.select(ProviderChoice.AUTO));
   }
 
   private CachingAuthenticator cache(Authenticator delegate, Duration ttl, int max) {
-    return new CachingAuthenticator(delegate, ttl, max, clock, registry, "jwt");
+    return new CachingAuthenticator(delegate, ttl, max, clock, registry,
+        Tags.of("cluster", "Kubernetes", "method", "jwt"));
   }
 
   private static Credentials bearer(String token, String cluster) {

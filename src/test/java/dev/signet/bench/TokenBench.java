@@ -5,13 +5,12 @@ import dev.signet.auth.Caller;
 import dev.signet.auth.Credentials;
 import dev.signet.auth.JwtAuthenticator;
 import dev.signet.config.ConfigLoader;
-import dev.signet.config.SignetConfig.Auth;
-import dev.signet.config.SignetConfig.AuthCache;
 import dev.signet.config.SignetConfig.Jwt;
 import dev.signet.dev.DevTokens;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,14 +38,13 @@ public class TokenBench {
   public void setUp() throws IOException {
     Path dir = Files.createTempDirectory("signet-bench-tokens");
     DevTokens tokens = DevTokens.open(dir);
-    Auth auth = new Auth(List.of("istio-ca"), new Jwt(ConfigLoader.DEV_ISSUER,
-        Optional.of(dir.resolve(DevTokens.JWKS_FILE)), Optional.empty()), false,
-        new AuthCache(Duration.ZERO, 1));
-    jwt = JwtAuthenticator.create(auth, "cluster.local", Fixtures.provider("native"));
+    jwt = JwtAuthenticator.create(new Jwt(ConfigLoader.DEV_ISSUER,
+        Optional.of(dir.resolve(DevTokens.JWKS_FILE)), Optional.empty()), List.of("istio-ca"),
+        "cluster.local", Fixtures.provider("native"));
     credentials = new Credentials(Optional.of(tokens.issue("bench", "load",
         List.of("istio-ca"), Duration.ofHours(1))), List.of(), "");
     cached = new CachingAuthenticator(jwt, Duration.ofSeconds(60), 100_000, Clock.systemUTC(),
-        new SimpleMeterRegistry(), "jwt");
+        new SimpleMeterRegistry(), Tags.of("method", "jwt"));
   }
 
   @Benchmark

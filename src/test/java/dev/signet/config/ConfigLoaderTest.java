@@ -86,6 +86,50 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void clustersComeFromYamlMappingsOrCompactEntries() throws IOException {
+    Path file = dir.resolve("clusters.yaml");
+    Files.writeString(file, String.join("\n",
+        "auth:",
+        "  kind: tokenreview",
+        "  clusters:",
+        "    - id: east",
+        "      kubeconfig: /etc/signet/east.kubeconfig",
+        "    - id: west",
+        "      kind: jwt",
+        "      jwks-file: /etc/signet/west-jwks.json",
+        "  trusted-node-accounts: [istio-system/ztunnel]",
+        ""));
+    SignetConfig c = ConfigLoader.withDefaults().file(file).load();
+    assertThat(c.auth().kind()).isEqualTo(SignetConfig.AuthKind.TOKENREVIEW);
+    assertThat(c.auth().clusters()).extracting(SignetConfig.Cluster::id)
+        .containsExactly("east", "west");
+    assertThat(c.auth().clusters().get(0).kubeconfig())
+        .contains(Path.of("/etc/signet/east.kubeconfig"));
+    assertThat(c.auth().clusters().get(1).kind()).isEqualTo(SignetConfig.AuthKind.JWT);
+    assertThat(c.auth().trustedNodeAccounts()).containsExactly("istio-system/ztunnel");
+
+    SignetConfig env = ConfigLoader.withDefaults().environment(Map.of("SIGNET_AUTH_CLUSTERS",
+        "id=east;kubeconfig=/k1,id=north;kind=jwt;jwks-url=https://north.example/jwks")).load();
+    assertThat(env.auth().clusters()).extracting(SignetConfig.Cluster::id)
+        .containsExactly("east", "north");
+  }
+
+  @Test
+  void rejectsClusterEntriesThatCannotWork() {
+    assertThatThrownBy(() -> ConfigLoader.withDefaults().set("auth.clusters=id=east").load())
+        .hasMessageContaining("auth.clusters[east] uses tokenreview and needs a kubeconfig");
+    assertThatThrownBy(() -> ConfigLoader.withDefaults()
+        .set("auth.clusters=id=Kubernetes;kubeconfig=/k").load())
+        .hasMessageContaining("cluster id 'Kubernetes' is used twice");
+    assertThatThrownBy(() -> ConfigLoader.withDefaults()
+        .set("auth.clusters=id=w;kind=jwt").load())
+        .hasMessageContaining("needs exactly one of jwks-file and jwks-url");
+    assertThatThrownBy(() -> ConfigLoader.withDefaults()
+        .set("auth.trusted-node-accounts=ztunnel").load())
+        .hasMessageContaining("namespace/service-account");
+  }
+
+  @Test
   void everyKeyIsDocumented() throws IOException {
     String docs = Files.readString(Path.of("docs", "configuration.md"));
     for (String key : ConfigLoader.withDefaults().keys()) {

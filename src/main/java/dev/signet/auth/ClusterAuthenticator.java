@@ -1,0 +1,57 @@
+package dev.signet.auth;
+
+import dev.signet.error.SignetException;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Picks the authenticator of the cluster a request names in its {@code clusterid} header: an
+ * empty header, or the local cluster's id, means the local cluster. An id nobody configured is
+ * UNAUTHENTICATED, naming the id and the configured ones.
+ */
+public final class ClusterAuthenticator implements Authenticator {
+  private final String localId;
+  private final Authenticator local;
+  private final Map<String, Authenticator> remote;
+  private final String known;
+
+  /**
+   * @param remote authenticators of the other clusters, by id
+   */
+  public ClusterAuthenticator(String localId, Authenticator local,
+      Map<String, Authenticator> remote) {
+    this.localId = localId;
+    this.local = local;
+    this.remote = Map.copyOf(remote);
+    TreeSet<String> ids = new TreeSet<>(remote.keySet());
+    if (!localId.isEmpty()) {
+      ids.add(localId);
+    }
+    this.known = String.join(", ", ids);
+  }
+
+  @Override
+  public Caller authenticate(Credentials credentials) {
+    return forCluster(credentials.clusterId()).authenticate(credentials);
+  }
+
+  /** The authenticator for a cluster id. */
+  public Authenticator forCluster(String clusterId) {
+    if (clusterId.isEmpty() || clusterId.equals(localId)) {
+      return local;
+    }
+    Authenticator a = remote.get(clusterId);
+    if (a == null) {
+      throw SignetException.unauthenticated("unknown cluster id '" + printable(clusterId)
+          + "' in the clusterid header; this Signet knows: " + (known.isEmpty() ? "(only the "
+          + "local cluster, with an empty clusterid)" : known)
+          + " (auth.cluster-id, auth.clusters)");
+    }
+    return a;
+  }
+
+  private static String printable(String s) {
+    String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+    return cut.replaceAll("[^\\x20-\\x7e]", "?");
+  }
+}

@@ -1,0 +1,196 @@
+package dev.signet.kube.trust;
+
+import dev.signet.ca.CaSource;
+import dev.signet.ca.SigningAuthority;
+import dev.signet.config.SignetConfig.IstiodCert;
+import dev.signet.issue.IssuedCertificate;
+import dev.signet.issue.LeafSigner;
+import dev.signet.issue.SubjectAltNames;
+import dev.signet.pki.CaCertificates;
+import dev.signet.pki.Pem;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * istiod's serving certificate in Secret {@code istiod-tls} ({@code tls.crt} leaf + chain,
+ * {@code tls.key}, {@code ca.crt} root bundle), the way istiod expects it when its own CA is off:
+ * DNS names {@code istiod[-<rev>].<ns>.svc} and the istiod SPIFFE ID. Checked every
+ * {@link #CHECK_INTERVAL}; reissued when missing, unreadable, for other names, from another
+ * CA, or past two thirds of its life. The key is generated here and only ever written to the
+ * Secret. Run it only on the leader.
+ */
+public final class IstiodCertPublisher implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(IstiodCertPublisher.class.getName());
+  public static final String SECRET = "istiod-tls";
+  static final Duration CHECK_INTERVAL = Duration.ofSeconds(5);
+
+  private final KubernetesClient client;
+  private final CaSource ca;
+  private final LeafSigner signer;
+  private final IstiodCert config;
+  private final String trustDomain;
+  private final Clock clock;
+  private ScheduledExecutorService timer;
+
+  public IstiodCertPublisher(KubernetesClient client, CaSource ca, LeafSigner signer,
+      IstiodCert config, String trustDomain, Clock clock) {
+    this.client = client;
+    this.ca = ca;
+    this.signer = signer;
+    this.config = config;
+    this.trustDomain = trustDomain;
+    this.clock = clock;
+  }
+
+  /** The DNS names on istiod's certificate. */
+  public List<String> dnsNames() {
+    List<String> names = new ArrayList<>();
+    names.add("istiod." + config.namespace() + ".svc");
+    if (!config.revision().isEmpty()) {
+      names.add("istiod-" + config.revision() + "." + config.namespace() + ".svc");
+    }
+    return names;
+  }
+
+  /** istiod's SPIFFE ID (its service account is istiod[-<rev>]). */
+  public String spiffeId() {
+    String sa = config.revision().isEmpty() ? "istiod" : "istiod-" + config.revision();
+    return "spiffe://" + trustDomain + "/ns/" + config.namespace() + "/sa/" + sa;
+  }
+
+  /** Starts checking the Secret. */
+  public synchronized void start() {
+    if (timer != null) {
+      return;
+    }
+    timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "signet-istiod-cert");
+      t.setDaemon(true);
+      return t;
+    });
+    timer.scheduleWithFixedDelay(this::checkQuietly, 0, CHECK_INTERVAL.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void checkQuietly() {
+    try {
+      check();
+    } catch (KubernetesClientException e) {
+      LOG.log(Level.WARNING, "cannot read or write " + config.namespace() + "/" + SECRET
+          + " (HTTP " + e.getCode() + "); will retry", e);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "istiod certificate check failed; will retry", e);
+    }
+  }
+
+  /** Reissues the certificate if the Secret does not hold a good one. */
+  void check() {
+    SigningAuthority authority = ca.current();
+    Secret existing = client.secrets().inNamespace(config.namespace()).withName(SECRET).get();
+    if (existing != null && current(existing, authority)) {
+      return;
+    }
+    KeyPair keys = CaCertificates.ecKeyPair("secp256r1");
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    Instant notAfter = now.plus(config.ttl());
+    if (notAfter.isAfter(authority.notAfter())) {
+      notAfter = authority.notAfter();
+    }
+    IssuedCertificate leaf = signer.sign(authority, keys.getPublic().getEncoded(),
+        new SubjectAltNames(List.of(spiffeId()), dnsNames()), now.minus(Duration.ofMinutes(2)),
+        notAfter);
+    // tls.crt: the leaf and what is above it, without the roots (those are ca.crt).
+    StringBuilder chain = new StringBuilder(leaf.pem());
+    if (!SigningAuthority.isSelfSigned(authority.certificate())) {
+      chain.append(Pem.encode(authority.certificate()));
+    }
+    for (X509Certificate c : authority.intermediates()) {
+      chain.append(Pem.encode(c));
+    }
+    Secret desired = new SecretBuilder().withNewMetadata().withName(SECRET)
+        .withNamespace(config.namespace()).endMetadata()
+        .withType("kubernetes.io/tls")
+        .withData(Map.of(
+            "tls.crt", b64(chain.toString()),
+            "tls.key", b64(Pem.encode("PRIVATE KEY", keys.getPrivate().getEncoded())),
+            "ca.crt", b64(authority.rootBundle())))
+        .build();
+    if (existing == null) {
+      client.secrets().inNamespace(config.namespace()).resource(desired).create();
+    } else {
+      desired.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
+      client.secrets().inNamespace(config.namespace()).resource(desired).update();
+    }
+    Instant until = notAfter;
+    LOG.info(() -> "wrote " + config.namespace() + "/" + SECRET + " for " + dnsNames()
+        + " valid until " + until + " (serial " + leaf.serialHex() + ")");
+  }
+
+  /** True when the Secret holds a certificate for our names, from this CA, not yet due. */
+  private boolean current(Secret s, SigningAuthority authority) {
+    Map<String, String> data = s.getData();
+    if (data == null || data.get("tls.crt") == null || data.get("tls.key") == null) {
+      return false;
+    }
+    try {
+      List<X509Certificate> chain = Pem.certificates(
+          new String(Base64.getDecoder().decode(data.get("tls.crt")), StandardCharsets.US_ASCII));
+      X509Certificate leaf = chain.get(0);
+      PublicKey caKey = authority.certificate().getPublicKey();
+      leaf.verify(caKey);
+      Instant from = leaf.getNotBefore().toInstant();
+      Instant to = leaf.getNotAfter().toInstant();
+      Instant renewAt = from.plus(Duration.between(from, to).multipliedBy(2).dividedBy(3));
+      if (!clock.instant().isBefore(renewAt)) {
+        return false;
+      }
+      if (!new String(Base64.getDecoder().decode(
+          data.getOrDefault("ca.crt", "")), StandardCharsets.US_ASCII)
+          .equals(authority.rootBundle())) {
+        return false;
+      }
+      List<String> names = new ArrayList<>();
+      Collection<List<?>> sans = leaf.getSubjectAlternativeNames();
+      if (sans != null) {
+        sans.forEach(san -> names.add(String.valueOf(san.get(1))));
+      }
+      List<String> wanted = new ArrayList<>(dnsNames());
+      wanted.add(spiffeId());
+      return names.size() == wanted.size() && names.containsAll(wanted);
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private static String b64(String s) {
+    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  @Override
+  public synchronized void close() {
+    if (timer != null) {
+      timer.shutdownNow();
+      timer = null;
+    }
+  }
+}

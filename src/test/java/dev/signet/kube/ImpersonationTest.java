@@ -1,0 +1,140 @@
+package dev.signet.kube;
+
+import static dev.signet.kube.TokenReviewTest.assertStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.signet.pki.Pem;
+import dev.signet.testing.KubeTestCluster;
+import dev.signet.testing.Poll;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Ambient impersonation end to end: ztunnel's pod-bound token, reviewed by a real API server,
+ * asking over TLS gRPC for the identities of pods on its node, checked against a pod informer.
+ */
+class ImpersonationTest {
+  @RegisterExtension static final KubeTestCluster kube = new KubeTestCluster();
+  @TempDir static Path dir;
+  static KubeSignet signet;
+  static String ztunnelToken;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path kubeconfig = KubeSignet.signetKubeconfig(kube, "signet");
+    signet = KubeSignet.start(dir,
+        "auth.kind=tokenreview",
+        "kubernetes.kubeconfig=" + kubeconfig,
+        "auth.trusted-node-accounts=istio-system/ztunnel");
+    Pod ztunnel = kube.createPod("istio-system", "ztunnel-a", "ztunnel", "node-a");
+    ztunnelToken = kube.token(ztunnel);
+    kube.createPod("shop", "cart-1", "cart", "node-a");
+    kube.createPod("bank", "vault-1", "vault", "node-b");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (signet != null) {
+      signet.close();
+    }
+  }
+
+  private static String id(String ns, String sa) {
+    return "spiffe://cluster.local/ns/" + ns + "/sa/" + sa;
+  }
+
+  /** Retries while the informer has not seen a just-created pod yet. */
+  private static List<String> awaitIssued(String token, String identity) {
+    AtomicReference<List<String>> chain = new AtomicReference<>();
+    AtomicReference<StatusRuntimeException> last = new AtomicReference<>();
+    Poll.until(() -> {
+      try {
+        chain.set(signet.request(identity, token, null, identity));
+        return true;
+      } catch (StatusRuntimeException e) {
+        last.set(e);
+        return false;
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }, Duration.ofSeconds(20), "impersonation of " + identity + " (last: " + last + ")");
+    return chain.get();
+  }
+
+  @Test
+  void ztunnelGetsTheIdentityOfAPodOnItsNode() throws Exception {
+    List<String> chain = awaitIssued(ztunnelToken, id("shop", "cart"));
+    X509Certificate leaf = Pem.certificates(chain.get(0)).get(0);
+    assertThat(leaf.getSubjectAlternativeNames()).hasSize(1)
+        .allSatisfy(san -> assertThat(san.get(1)).isEqualTo(id("shop", "cart")));
+  }
+
+  @Test
+  void ztunnelIsRefusedAnIdentityWithNoPodOnItsNode() {
+    awaitIssued(ztunnelToken, id("shop", "cart")); // the informer has synced
+    assertThatThrownBy(() -> signet.request(id("bank", "vault"), ztunnelToken, null,
+        id("bank", "vault")))
+        .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
+            "impersonation refused", "no running pod of service account bank/vault",
+            "node 'node-a'"));
+  }
+
+  @Test
+  void aFailedPodDoesNotCount() throws Exception {
+    Pod job = kube.createPod("batch", "job-1", "job", "node-a");
+    awaitIssued(ztunnelToken, id("batch", "job"));
+    job.setStatus(new PodStatusBuilder().withPhase("Failed").build());
+    kube.admin().pods().inNamespace("batch").resource(job).updateStatus();
+    Poll.until(() -> {
+      try {
+        signet.request(id("batch", "job"), ztunnelToken, null, id("batch", "job"));
+        return false;
+      } catch (StatusRuntimeException e) {
+        return e.getStatus().getCode() == Status.Code.UNAUTHENTICATED
+            && e.getStatus().getDescription().contains("no running pod");
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }, Duration.ofSeconds(20), "refusal once the pod failed");
+  }
+
+  @Test
+  void anUntrustedAccountMayNotImpersonate() {
+    Pod cart = kube.admin().pods().inNamespace("shop").withName("cart-1").get();
+    String cartToken = kube.token(cart);
+    assertThatThrownBy(() -> signet.request(id("istio-system", "ztunnel"), cartToken, null,
+        id("istio-system", "ztunnel")))
+        .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
+            "'shop/cart' is not a trusted node account"));
+  }
+
+  @Test
+  void aTokenNotBoundToAPodMayNotImpersonate() {
+    String unbound = kube.token("istio-system", "ztunnel");
+    assertThatThrownBy(() -> signet.request(id("shop", "cart"), unbound, null,
+        id("shop", "cart")))
+        .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
+            "not bound to a pod"));
+  }
+
+  @Test
+  void anotherTrustDomainIsRefused() {
+    assertThatThrownBy(() -> signet.request("spiffe://evil.example/ns/shop/sa/cart",
+        ztunnelToken, null, "spiffe://evil.example/ns/shop/sa/cart"))
+        .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
+            "trust domain 'evil.example'"));
+  }
+}

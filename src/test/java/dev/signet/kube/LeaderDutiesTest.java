@@ -1,0 +1,135 @@
+package dev.signet.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.signet.kube.trust.IstiodCertPublisher;
+import dev.signet.pki.Pem;
+import dev.signet.testing.KubeTestCluster;
+import dev.signet.testing.Poll;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The leader's other duties against a real API server: istiod's serving certificate in Secret
+ * istiod-tls (renewed early), and the trust bundle limited to a namespace selector.
+ */
+class LeaderDutiesTest {
+  @RegisterExtension static final KubeTestCluster kube = new KubeTestCluster();
+  @TempDir static Path dir;
+  static KubeSignet signet;
+
+  @BeforeAll
+  static void start() throws Exception {
+    signet = KubeSignet.start(dir,
+        "kubernetes.kubeconfig=" + KubeSignet.signetKubeconfig(kube, "signet"),
+        "kubernetes.istiod-cert.enabled=true",
+        "kubernetes.istiod-cert.revision=canary",
+        "kubernetes.istiod-cert.ttl=9s",
+        "kubernetes.trust-bundle.enabled=true",
+        "kubernetes.trust-bundle.namespace-selector=istio-injection=enabled",
+        "kubernetes.leader-election.lease-duration=4s",
+        "kubernetes.leader-election.renew-deadline=3s",
+        "kubernetes.leader-election.retry-period=500ms");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (signet != null) {
+      signet.close();
+    }
+  }
+
+  private static Secret secret() {
+    return kube.admin().secrets().inNamespace("istio-system")
+        .withName(IstiodCertPublisher.SECRET).get();
+  }
+
+  private static String field(Secret s, String key) {
+    return new String(Base64.getDecoder().decode(s.getData().get(key)),
+        StandardCharsets.US_ASCII);
+  }
+
+  private static X509Certificate leaf(Secret s) throws Exception {
+    return Pem.certificates(field(s, "tls.crt")).get(0);
+  }
+
+  @Test
+  void theLeaderWritesAnIstiodShapedCertificateAndRenewsItEarly() throws Exception {
+    Poll.until(() -> secret() != null, Duration.ofSeconds(30), "Secret istiod-tls");
+    Secret s = secret();
+    assertThat(s.getType()).isEqualTo("kubernetes.io/tls");
+    X509Certificate leaf = leaf(s);
+    List<String> names = new ArrayList<>();
+    leaf.getSubjectAlternativeNames().forEach(san -> names.add(String.valueOf(san.get(1))));
+    assertThat(names).containsExactlyInAnyOrder("istiod.istio-system.svc",
+        "istiod-canary.istio-system.svc",
+        "spiffe://cluster.local/ns/istio-system/sa/istiod-canary");
+    // Chains to the CA's roots, which ca.crt carries.
+    List<X509Certificate> chain = Pem.certificates(field(s, "tls.crt"));
+    leaf.verify(chain.get(1).getPublicKey());
+    assertThat(Pem.certificates(field(s, "ca.crt")))
+        .isEqualTo(Pem.certificates(Files.readString(dir.resolve("root-cert.pem"))));
+    // tls.key is the certificate's key.
+    byte[] der = Pem.decodeAll(field(s, "tls.key")).get(0).der();
+    PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
+    Signature sig = Signature.getInstance("SHA256withECDSA");
+    sig.initSign(key);
+    sig.update(new byte[] {1, 2, 3});
+    byte[] signed = sig.sign();
+    sig.initVerify(leaf.getPublicKey());
+    sig.update(new byte[] {1, 2, 3});
+    assertThat(sig.verify(signed)).isTrue();
+
+    // A 9 s certificate is renewed after two thirds of its life, before it expires.
+    var serial = leaf.getSerialNumber();
+    Poll.until(() -> {
+      try {
+        return !leaf(secret()).getSerialNumber().equals(serial);
+      } catch (Exception e) {
+        return false;
+      }
+    }, Duration.ofSeconds(20), "renewal");
+    assertThat(leaf(secret()).getNotBefore()).isBeforeOrEqualTo(leaf.getNotAfter());
+  }
+
+  @Test
+  void theTrustBundleGoesOnlyToSelectedNamespaces() {
+    kube.createNamespace("meshed", "istio-injection", "enabled");
+    kube.createNamespace("plain");
+    Poll.until(() -> configMap("meshed") != null, Duration.ofSeconds(30), "meshed ConfigMap");
+    assertThat(configMap("plain")).isNull();
+    assertThat(configMap("kube-system")).isNull();
+    kube.createNamespace("plain", "istio-injection", "enabled");
+    Poll.until(() -> configMap("plain") != null, Duration.ofSeconds(30),
+        "ConfigMap once the namespace is labelled");
+  }
+
+  private static io.fabric8.kubernetes.api.model.ConfigMap configMap(String namespace) {
+    return kube.admin().configMaps().inNamespace(namespace)
+        .withName(dev.signet.kube.trust.RootCertPublisher.NAME).get();
+  }
+
+  @Test
+  void aDeletedSecretIsWrittenAgain() {
+    Poll.until(() -> secret() != null, Duration.ofSeconds(30), "Secret istiod-tls");
+    kube.admin().secrets().inNamespace("istio-system").withName(IstiodCertPublisher.SECRET)
+        .delete();
+    Poll.until(() -> secret() != null, Duration.ofSeconds(30), "Secret istiod-tls again");
+  }
+}

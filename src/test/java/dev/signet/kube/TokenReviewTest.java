@@ -1,0 +1,290 @@
+package dev.signet.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.signet.testing.KubeTestCluster;
+import dev.signet.testing.Poll;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * TokenReview authentication end to end: a real kube-apiserver mints tokens (TokenRequest,
+ * audience istio-ca) and reviews them for a real Signet over TLS gRPC, which runs as the
+ * service account of deploy/kubernetes/rbac.yaml.
+ */
+class TokenReviewTest {
+  @RegisterExtension static final KubeTestCluster kube = new KubeTestCluster();
+  @TempDir static Path dir;
+  static KubeSignet signet;
+  static final Duration CEILING = Duration.ofSeconds(3);
+  static final Duration API_SERVER_CACHE = Duration.ofSeconds(10);
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path kubeconfig = KubeSignet.signetKubeconfig(kube, "signet");
+    signet = KubeSignet.start(dir,
+        "auth.kind=tokenreview",
+        "kubernetes.kubeconfig=" + kubeconfig,
+        "auth.cache.max-ttl=" + CEILING.toSeconds() + "s",
+        // More request threads than cores, so concurrent requests really overlap in review.
+        "server.worker-threads=8");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (signet != null) {
+      signet.close();
+    }
+  }
+
+  private static String id(String ns, String sa) {
+    return "spiffe://cluster.local/ns/" + ns + "/sa/" + sa;
+  }
+
+  @Test
+  void aTokenRequestTokenForIstioCaGetsItsServiceAccountsIdentity() throws Exception {
+    kube.createServiceAccount("shop", "cart");
+    List<String> chain = signet.request(id("shop", "cart"), kube.token("shop", "cart"), null);
+    assertThat(chain).hasSize(3);
+    assertThat(chain.get(0)).startsWith("-----BEGIN CERTIFICATE-----");
+  }
+
+  @Test
+  void theLocalClusterIdIsTheLocalCluster() throws Exception {
+    kube.createServiceAccount("shop", "web");
+    assertThat(signet.request(id("shop", "web"), kube.token("shop", "web"), "Kubernetes"))
+        .hasSize(3);
+  }
+
+  @Test
+  void aTokenForAnotherServiceAccountCannotAskForThisIdentity() {
+    kube.createServiceAccount("shop", "cart");
+    kube.createServiceAccount("shop", "thief");
+    assertThatThrownBy(() -> signet.request(id("shop", "cart"), kube.token("shop", "thief"), null))
+        .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
+            "caller's credentials prove 'spiffe://cluster.local/ns/shop/sa/thief'"));
+  }
+
+  @Test
+  void aTokenForAnotherAudienceIsRefused() {
+    kube.createServiceAccount("shop", "cart");
+    String token = kube.token("shop", "cart", "not-istio", Optional.empty(),
+        Duration.ofMinutes(10));
+    double rejected = signet.count("signet.tokenreview.failures", "reason", "rejected");
+    assertThatThrownBy(() -> signet.request(id("shop", "cart"), token, null))
+        .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
+            "did not accept the token for audiences [istio-ca]"));
+    assertThat(signet.count("signet.tokenreview.failures", "reason", "rejected") - rejected)
+        .isEqualTo(1);
+  }
+
+  @Test
+  void anExpiredTokenIsRefusedByTheApiServer() {
+    kube.createServiceAccount("shop", "cart");
+    // Same claims and key as a real token, but exp five minutes ago, past the API server's
+    // one-minute leeway (TokenRequest's minimum lifetime is 10 minutes, so a real token cannot
+    // expire during a test); the API server's review is what refuses it.
+    String expired = kube.withExpiry(kube.token("shop", "cart"), Instant.now().minusSeconds(300));
+    assertThatThrownBy(() -> signet.request(id("shop", "cart"), expired, null))
+        .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED, "expired"));
+  }
+
+  @Test
+  void aDeletedServiceAccountsTokenIsRefused() {
+    kube.createServiceAccount("gone", "app");
+    String token = kube.token("gone", "app");
+    kube.admin().serviceAccounts().inNamespace("gone").withName("app").delete();
+    awaitRefused(id("gone", "app"), token, Duration.ofSeconds(20));
+  }
+
+  @Test
+  void aPositiveReviewIsReusedForAtMostTheCeiling() throws Exception {
+    kube.createServiceAccount("ceiling", "app");
+    String token = kube.token("ceiling", "app");
+    double reviews = signet.count("signet.tokenreview.duration");
+    signet.request(id("ceiling", "app"), token, null);
+    // The review was cached before the answer left Signet, so no later than now.
+    Instant cached = Instant.now();
+    signet.request(id("ceiling", "app"), token, null);
+    assertThat(signet.count("signet.tokenreview.duration") - reviews).isEqualTo(1);
+    Poll.until(() -> Instant.now().isAfter(cached.plus(CEILING).plusMillis(100)),
+        CEILING.plusSeconds(5));
+    signet.request(id("ceiling", "app"), token, null);
+    assertThat(signet.count("signet.tokenreview.duration") - reviews).isEqualTo(2);
+  }
+
+  @Test
+  void aRevokedTokenIsRefusedWithinTheCeilingPlusTheApiServersOwnCache() throws Exception {
+    kube.createServiceAccount("revoked", "app");
+    String token = kube.token("revoked", "app");
+    assertThat(signet.request(id("revoked", "app"), token, null)).hasSize(3);
+    Instant deleted = Instant.now();
+    kube.admin().serviceAccounts().inNamespace("revoked").withName("app").delete();
+    // kube-apiserver itself caches successful token authentications for 10 s; Signet adds at
+    // most its ceiling on top (docs/kubernetes.md).
+    Duration bound = CEILING.plus(API_SERVER_CACHE);
+    Instant refused = awaitRefused(id("revoked", "app"), token, bound.plusSeconds(10));
+    assertThat(Duration.between(deleted, refused)).isLessThan(bound.plusSeconds(3));
+  }
+
+  @Test
+  void aCachedReviewNeverOutlivesTheTokensOwnExpiry() throws Exception {
+    // A Signet whose ceiling is long, and a token whose own exp is 5 s away: once exp has
+    // passed, the next request must go back to the API server instead of the cache.
+    kube.createServiceAccount("short", "app");
+    try (KubeSignet longCache = KubeSignet.start(dir.resolve("long"),
+        "auth.kind=tokenreview",
+        "kubernetes.kubeconfig=" + KubeSignet.signetKubeconfig(kube, "signet-long"),
+        "auth.cache.max-ttl=10m")) {
+      Instant exp = Instant.now().plusSeconds(5);
+      String token = kube.withExpiry(kube.token("short", "app"), exp);
+      assertThat(longCache.request(id("short", "app"), token, null)).hasSize(3);
+      assertThat(longCache.request(id("short", "app"), token, null)).hasSize(3);
+      assertThat(longCache.count("signet.tokenreview.duration")).isEqualTo(1);
+      assertThat(longCache.count("signet.auth.cache.requests", "result", "hit")).isEqualTo(1);
+      Poll.until(() -> Instant.now().isAfter(exp), Duration.ofSeconds(10));
+      // The API server still accepts it within its own one-minute expiry leeway (go-jose's
+      // default); what matters here is that Signet asked it again.
+      try {
+        longCache.request(id("short", "app"), token, null);
+      } catch (StatusRuntimeException e) {
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+      }
+      assertThat(longCache.count("signet.tokenreview.duration")).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void repeatedRequestsAreServedFromTheCache() throws Exception {
+    kube.createServiceAccount("cache", "app");
+    String token = kube.token("cache", "app");
+    double reviews = signet.count("signet.tokenreview.duration");
+    double hits = signet.count("signet.auth.cache.requests", "result", "hit");
+    signet.request(id("cache", "app"), token, null);
+    signet.request(id("cache", "app"), token, null);
+    signet.request(id("cache", "app"), token, null);
+    assertThat(signet.count("signet.tokenreview.duration") - reviews).isEqualTo(1);
+    assertThat(signet.count("signet.auth.cache.requests", "result", "hit") - hits).isEqualTo(2);
+  }
+
+  @Test
+  void concurrentRequestsWithOneTokenShareOneReview() throws Exception {
+    kube.createServiceAccount("flight", "app");
+    String token = kube.token("flight", "app");
+    double reviews = signet.count("signet.tokenreview.duration");
+    int n = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<List<String>>> answers = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        answers.add(pool.submit(() -> {
+          go.await();
+          return signet.request(id("flight", "app"), token, null);
+        }));
+      }
+      go.countDown();
+      for (Future<List<String>> f : answers) {
+        assertThat(f.get()).hasSize(3);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(signet.count("signet.tokenreview.duration") - reviews).isEqualTo(1);
+  }
+
+  @Test
+  void anUnreachableApiServerIsUnavailableNotUnauthenticated() throws Exception {
+    kube.createServiceAccount("shop", "cart");
+    Path nowhere = kube.kubeconfigAt("nowhere", "https://127.0.0.1:" + freePort(), "token");
+    try (KubeSignet offline = KubeSignet.start(dir.resolve("offline"),
+        "auth.kind=tokenreview", "kubernetes.kubeconfig=" + nowhere)) {
+      assertThatThrownBy(() -> offline.request(id("shop", "cart"), kube.token("shop", "cart"),
+          null))
+          .satisfies(e -> assertStatus(e, Status.Code.UNAVAILABLE, "cannot be reached"));
+      assertThat(offline.count("signet.tokenreview.failures", "reason", "unreachable"))
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void signetWithoutRbacForTokenReviewsIsUnavailableAndSaysWhy() throws Exception {
+    kube.createServiceAccount("shop", "cart");
+    kube.createServiceAccount("signet-system", "powerless");
+    Path powerless = kube.kubeconfig("powerless", kube.token("signet-system", "powerless",
+        "https://kubernetes.default.svc", Optional.empty(), Duration.ofHours(1)));
+    try (KubeSignet unprivileged = KubeSignet.start(dir.resolve("powerless"),
+        "auth.kind=tokenreview", "kubernetes.kubeconfig=" + powerless)) {
+      assertThatThrownBy(() -> unprivileged.request(id("shop", "cart"),
+          kube.token("shop", "cart"), null))
+          .satisfies(e -> assertStatus(e, Status.Code.UNAVAILABLE,
+              "may not create TokenReviews", "HTTP 403"));
+      assertThat(unprivileged.count("signet.tokenreview.failures", "reason", "forbidden"))
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anUnknownClusterIdIsRefusedByName() {
+    kube.createServiceAccount("shop", "cart");
+    assertThatThrownBy(() -> signet.request(id("shop", "cart"), kube.token("shop", "cart"),
+        "mars"))
+        .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
+            "unknown cluster id 'mars'", "Kubernetes"));
+  }
+
+  private static Instant awaitRefused(String identity, String token, Duration within) {
+    return awaitRefused(signet, identity, token, within);
+  }
+
+  /** Polls until the request is refused as UNAUTHENTICATED; returns when. */
+  static Instant awaitRefused(KubeSignet s, String identity, String token, Duration within) {
+    Instant deadline = Instant.now().plus(within);
+    while (true) {
+      try {
+        s.request(identity, token, null);
+      } catch (StatusRuntimeException e) {
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+        return Instant.now();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("still accepted after " + within);
+      }
+      Poll.pause();
+    }
+  }
+
+  static void assertStatus(Throwable e, Status.Code code, String... messageParts) {
+    assertThat(e).isInstanceOf(StatusRuntimeException.class);
+    Status s = ((StatusRuntimeException) e).getStatus();
+    assertThat(s.getCode()).as(s.toString()).isEqualTo(code);
+    for (String part : messageParts) {
+      assertThat(s.getDescription()).contains(part);
+    }
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
