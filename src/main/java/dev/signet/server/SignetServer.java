@@ -9,6 +9,7 @@ import dev.signet.auth.JwtAuthenticator;
 import dev.signet.ca.CaFiles.InvalidCaException;
 import dev.signet.ca.CaSource;
 import dev.signet.ca.FilesCaSource;
+import dev.signet.ca.SigningAuthority;
 import dev.signet.config.SignetConfig;
 import dev.signet.crypto.CryptoProvider;
 import dev.signet.csr.CsrParser;
@@ -20,6 +21,7 @@ import dev.signet.issue.LeafSigner;
 import dev.signet.issue.TtlPolicy;
 import dev.signet.metrics.AuditLog;
 import dev.signet.metrics.IssuanceMetrics;
+import dev.signet.vault.VaultCaSources;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -28,6 +30,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -64,18 +67,23 @@ public final class SignetServer implements AutoCloseable {
     }
     LeafSigner signer = new LeafSigner(new SecureRandom());
     AtomicReference<GrpcEndpoint> endpoint = new AtomicReference<>();
-    FilesCaSource ca;
-    try {
-      ca = FilesCaSource.open(caDir, crypto, config.ca().filesReloadInterval(), authority -> {
-        GrpcEndpoint e = endpoint.get();
-        if (e != null) {
-          e.servingIdentity().renew();
-        }
-      });
-    } catch (InvalidCaException e) {
-      throw new IOException("the CA in " + caDir + " is not usable: " + e.getMessage(), e);
-    }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Consumer<SigningAuthority> renewServing = authority -> {
+      GrpcEndpoint e = endpoint.get();
+      if (e != null) {
+        e.servingIdentity().renew();
+      }
+    };
+    CaSource ca;
+    if (config.ca().source().name().startsWith("VAULT_")) {
+      ca = VaultCaSources.open(config.ca(), crypto, registry, renewServing);
+    } else {
+      try {
+        ca = FilesCaSource.open(caDir, crypto, config.ca().filesReloadInterval(), renewServing);
+      } catch (InvalidCaException e) {
+        throw new IOException("the CA in " + caDir + " is not usable: " + e.getMessage(), e);
+      }
+    }
     try {
       String td = config.issuance().trustDomain();
       Authenticator auth = new CompositeAuthenticator(
@@ -86,7 +94,7 @@ public final class SignetServer implements AutoCloseable {
           TtlPolicy.of(config.issuance()), signer, Clock.systemUTC());
       IssuanceMetrics metrics = new IssuanceMetrics(registry,
           () -> ca.current().notAfter().getEpochSecond());
-      GrpcEndpoint grpc = GrpcEndpoint.start(config.server(), ca, signer, auth, issuer, metrics,
+      GrpcEndpoint grpc = GrpcEndpoint.start(serverFor(config), ca, signer, auth, issuer, metrics,
           new AuditLog(), IstioCertificateServiceGrpc.SERVICE_NAME);
       endpoint.set(grpc);
       AdminServer admin = AdminServer.start(config.server().address(),
@@ -99,6 +107,22 @@ public final class SignetServer implements AutoCloseable {
       ca.close();
       throw e;
     }
+  }
+
+  /**
+   * With Transit, a request thread waits on Vault while its digest sits in a batch; one thread
+   * per core would cap a batch at the core count. So 0 worker threads means enough waiting
+   * threads to fill the batches (four calls of max-batch in flight).
+   */
+  private static SignetConfig.Server serverFor(SignetConfig config) {
+    SignetConfig.Server s = config.server();
+    if (config.ca().source() != SignetConfig.CaSourceKind.VAULT_TRANSIT || s.workerThreads() > 0) {
+      return s;
+    }
+    int threads = Math.min(1024, Math.max(s.effectiveWorkerThreads(),
+        4 * config.ca().vault().transit().maxBatch()));
+    return new SignetConfig.Server(s.address(), s.grpcPort(), s.adminPort(), s.dnsNames(),
+        s.servingCertTtl(), s.maxConcurrentRequests(), threads, s.shutdownGrace());
   }
 
   /** The bound gRPC port. */

@@ -1,0 +1,143 @@
+package dev.signet.vault;
+
+import dev.signet.ca.CaFiles;
+import dev.signet.ca.CaFiles.InvalidCaException;
+import dev.signet.ca.LocalKeySigner;
+import dev.signet.ca.SigningAuthority;
+import dev.signet.config.SignetConfig.Pki;
+import dev.signet.crypto.CryptoProvider;
+import dev.signet.error.SignetException;
+import dev.signet.pki.Pem;
+import io.github.jopenlibs.vault.json.JsonObject;
+import io.github.jopenlibs.vault.json.JsonValue;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+
+/**
+ * {@code vault-pki}: Signet generates its own P-256 signing key in memory (never written, logged
+ * or sent) and asks the mesh intermediate in Vault's PKI engine to sign it
+ * ({@code <mount>/root/sign-intermediate}, pathLen 0). When {@code renew-remaining} of the
+ * certificate's life is left, a new key and certificate replace it; the old one stays valid for
+ * the certificates it signed, and requests in flight finish with it, so none fails. While Vault
+ * is unreachable, renewal is retried and the current key keeps signing until its certificate
+ * expires.
+ */
+public final class PkiCaSource extends PollingCaSource {
+  private static final Duration MAX_CHECK = Duration.ofHours(1);
+
+  private final VaultClient client;
+  private final Pki pki;
+  private final CryptoProvider crypto;
+  private volatile Instant renewAt;
+
+  private PkiCaSource(VaultClient client, Pki pki, CryptoProvider crypto, VaultMetrics metrics,
+      Clock clock, Consumer<SigningAuthority> onChange) {
+    super(metrics, clock, onChange, "signet-ca-pki");
+    this.client = client;
+    this.pki = pki;
+    this.crypto = crypto;
+  }
+
+  /** Obtains a signing certificate now (failing start-up when Vault refuses) and renews it. */
+  public static PkiCaSource open(VaultClient client, Pki pki, CryptoProvider crypto,
+      VaultMetrics metrics, Clock clock, Consumer<SigningAuthority> onChange)
+      throws InvalidCaException {
+    PkiCaSource s = new PkiCaSource(client, pki, crypto, metrics, clock, onChange);
+    SigningAuthority initial = s.issue();
+    Duration every = pki.ttl().dividedBy(20);
+    every = every.compareTo(MAX_CHECK) > 0 ? MAX_CHECK : every;
+    s.start(initial, every.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : every,
+        "vault-pki");
+    return s;
+  }
+
+  @Override
+  protected SigningAuthority check(SigningAuthority current) throws InvalidCaException {
+    if (clock.instant().isBefore(renewAt)) {
+      return null;
+    }
+    return issue();
+  }
+
+  @Override
+  protected Duration nextCheck() {
+    Duration untilRenewal = Duration.between(clock.instant(), renewAt);
+    Duration base = super.nextCheck();
+    return untilRenewal.compareTo(base) < 0 && !untilRenewal.isNegative() ? untilRenewal : base;
+  }
+
+  /** A fresh key, signed by the mesh intermediate. */
+  private SigningAuthority issue() throws InvalidCaException {
+    KeyPair keys = newKey();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("csr", csr(keys));
+    body.put("common_name", pki.commonName());
+    body.put("ttl", pki.ttl().toSeconds() + "s");
+    body.put("max_path_length", 0);
+    body.put("exclude_cn_from_sans", Boolean.TRUE);
+    body.put("format", "pem");
+    String path = pki.mount() + "/root/sign-intermediate";
+    JsonObject data = client.write("pki sign-intermediate", path, body).get("data").asObject();
+    StringBuilder chain = new StringBuilder(data.getString("certificate", ""));
+    JsonValue caChain = data.get("ca_chain");
+    if (caChain != null && caChain.isArray()) {
+      caChain.asArray().forEach(c -> chain.append('\n').append(c.asString()));
+    } else {
+      chain.append('\n').append(data.getString("issuing_ca", ""));
+    }
+    CaFiles.Texts texts = VaultTexts.fromChain("Vault PKI " + path, chain.toString());
+    SigningAuthority a = CaFiles.loadWithSigner(texts,
+        new LocalKeySigner(keys.getPrivate(), keys.getPublic(), crypto), keys.getPublic());
+    Instant notBefore = a.certificate().getNotBefore().toInstant();
+    Duration life = Duration.between(notBefore, a.notAfter());
+    renewAt = a.notAfter().minusMillis((long) (life.toMillis() * pki.renewRemaining()));
+    return a;
+  }
+
+  private static KeyPair newKey() {
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+      g.initialize(new ECGenParameterSpec("secp256r1"));
+      return g.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw SignetException.internal("cannot generate a P-256 key", e);
+    }
+  }
+
+  private String csr(KeyPair keys) {
+    X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
+        .addRDN(BCStyle.CN, pki.commonName()).build();
+    try {
+      byte[] der = new JcaPKCS10CertificationRequestBuilder(subject, keys.getPublic())
+          .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()))
+          .getEncoded();
+      return Pem.encode("CERTIFICATE REQUEST", der);
+    } catch (OperatorCreationException | java.io.IOException e) {
+      throw SignetException.internal("cannot build the signing certificate's CSR", e);
+    }
+  }
+
+  /** When the current signing certificate will be replaced. */
+  public Instant renewAt() {
+    return renewAt;
+  }
+
+  @Override
+  public String describe() {
+    return "vault-pki(" + client.address() + ", " + pki.mount() + "/root/sign-intermediate)";
+  }
+}
