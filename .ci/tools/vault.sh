@@ -14,9 +14,13 @@
 # ${XDG_CACHE_HOME:-~/.cache}/signet-tools/vault-<version>/; fast and idempotent when cached.
 set -euo pipefail
 
-VERSION=${SIGNET_VAULT_VERSION:-v1.21.4}
-API_VERSION=v1.22.0   # github.com/hashicorp/vault/api as required by Vault v1.21.4's go.mod
-SDK_VERSION=v0.21.0   # github.com/hashicorp/vault/sdk as required by Vault v1.21.4's go.mod
+VERSION=${SIGNET_VAULT_VERSION:-v1.21.0}
+# The api and sdk versions Vault v1.21.0's go.mod names. Its own build uses ./api and ./sdk of
+# the same commit; these tags match that code (later patch releases, e.g. v1.21.4, build with an
+# untagged sdk between v0.20.0 and v0.21.0 and do not compile from the proxy). The replace below
+# keeps any dependency from raising the sdk past the matching version.
+API_VERSION=v1.22.0
+SDK_VERSION=v0.20.0
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/signet-tools/vault-${VERSION#v}
 bin=$cache/vault
@@ -40,6 +44,8 @@ require (
 	github.com/hashicorp/vault/sdk $SDK_VERSION
 )
 
+replace github.com/hashicorp/vault/sdk => github.com/hashicorp/vault/sdk $SDK_VERSION
+
 replace github.com/99designs/keyring => github.com/Jeffail/keyring v1.2.3
 
 replace github.com/ma314smith/signedxml v1.1.1 => github.com/moov-io/signedxml v1.1.1
@@ -54,7 +60,6 @@ import _ "github.com/hashicorp/vault"
 GO
 start=$(date +%s)
 echo "vault.sh: resolving modules for vault $VERSION (first run downloads a few hundred modules)" >&2
-(cd "$work" && GOFLAGS=-mod=mod go mod download -x github.com/hashicorp/vault >&2 2>/dev/null || true)
 (cd "$work" && GOFLAGS=-mod=mod go get "github.com/hashicorp/vault@$VERSION" >&2)
 echo "vault.sh: compiling (several minutes on 2 cores when cold)" >&2
 (cd "$work" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$cache/vault.tmp" github.com/hashicorp/vault >&2)
