@@ -1,13 +1,13 @@
-# Signet with ca.source=vault-transit: sign digests with the CA key (which never leaves Vault) and
-# read the key's public versions and stored certificate chain. Nothing else: no export, no
-# rotation, no key configuration.
+# Signet with ca.source=vault-transit: sign digests with the CA key (which never leaves Vault),
+# read the key's public versions, and read the public CA chain in KV. Nothing else: no export,
+# no rotation, no key configuration.
 path "transit/sign/signet-ca" {
   capabilities = ["update"]
 }
 path "transit/keys/signet-ca" {
   capabilities = ["read"]
 }
-# Only with ca.vault.transit.chain-source=kv: the public chain (no key) in KV v2.
+# The public CA chain (no key) in KV v2 (chain-source kv, the default).
 path "secret/data/signet/transit-chain" {
   capabilities = ["read"]
 }

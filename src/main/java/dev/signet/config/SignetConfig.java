@@ -85,7 +85,6 @@ public record SignetConfig(
 
   /** Where vault-transit finds the (public) CA certificate and chain. */
   public enum ChainSource {
-    TRANSIT,
     KV,
     FILES
   }

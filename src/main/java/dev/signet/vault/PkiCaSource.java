@@ -102,8 +102,10 @@ public final class PkiCaSource extends PollingCaSource {
     CaFiles.Texts texts = VaultTexts.fromChain("Vault PKI " + path, chain.toString());
     SigningAuthority a = CaFiles.loadWithSigner(texts,
         new LocalKeySigner(keys.getPrivate(), keys.getPublic(), crypto), keys.getPublic());
+    // Vault backdates NotBefore (30 s by default): measure the life from now, not from it.
     Instant notBefore = a.certificate().getNotBefore().toInstant();
-    Duration life = Duration.between(notBefore, a.notAfter());
+    Instant issued = clock.instant();
+    Duration life = Duration.between(notBefore.isAfter(issued) ? notBefore : issued, a.notAfter());
     renewAt = a.notAfter().minusMillis((long) (life.toMillis() * pki.renewRemaining()));
     return a;
   }

@@ -19,7 +19,7 @@ import java.util.function.Consumer;
 
 /**
  * {@code vault-transit}: the CA private key exists only in Vault Transit. The CA certificate comes
- * from the key version's stored chain, a KV secret or files; Signet finds the key version whose
+ * from a KV secret or files (Transit's {@code set-certificate} refuses CA certificates); Signet finds the key version whose
  * public key is that certificate's, and signs with exactly that version ({@code key_version}),
  * so rotating the Transit key never makes Signet sign with a key its chain does not match. A
  * new certificate (for a new version) is picked up by polling and switched to atomically; the
@@ -76,7 +76,7 @@ public final class TransitCaSource extends PollingCaSource {
   private SigningAuthority build(JsonObject key, State previous) throws InvalidCaException {
     Transit t = config.transit();
     JsonObject versions = key.get("keys").asObject();
-    CaFiles.Texts texts = chainTexts(versions);
+    CaFiles.Texts texts = chainTexts();
     PublicKey caKey = CaFiles.certificateKey(texts);
     int version = matchingVersion(versions, caKey);
     String fingerprint = texts.caCert() + texts.certChain() + texts.rootCert();
@@ -101,31 +101,10 @@ public final class TransitCaSource extends PollingCaSource {
     }
   }
 
-  private CaFiles.Texts chainTexts(JsonObject versions) throws InvalidCaException {
-    Transit t = config.transit();
-    return switch (t.chainSource()) {
+  private CaFiles.Texts chainTexts() throws InvalidCaException {
+    return switch (config.transit().chainSource()) {
       case FILES -> CaFiles.Texts.read(filesDirectory);
       case KV -> VaultTexts.kv(client, config.kv()).texts();
-      case TRANSIT -> {
-        // The newest version that has a stored chain.
-        int best = -1;
-        String chain = null;
-        for (String name : versions.names()) {
-          JsonValue v = versions.get(name);
-          String c = v.isObject() ? v.asObject().getString("certificate_chain", "") : "";
-          int n = Integer.parseInt(name);
-          if (!c.isBlank() && n > best) {
-            best = n;
-            chain = c;
-          }
-        }
-        if (chain == null) {
-          throw new InvalidCaException("Transit key " + t.mount() + "/keys/" + t.key()
-              + " has no certificate chain; store one with keys/" + t.key()
-              + "/set-certificate (see deploy/vault/setup.sh)");
-        }
-        yield VaultTexts.fromChain("Transit key " + t.key() + " v" + best, chain);
-      }
     };
   }
 

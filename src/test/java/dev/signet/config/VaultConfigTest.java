@@ -28,7 +28,7 @@ class VaultConfigTest {
     assertThat(v.auth().secretIdFile()).contains(Path.of("/run/sid"));
     assertThat(v.transit().batchWindow()).isEqualTo(Duration.ofMillis(2));
     assertThat(v.transit().maxBatch()).isEqualTo(64);
-    assertThat(v.transit().chainSource()).isEqualTo(ChainSource.TRANSIT);
+    assertThat(v.transit().chainSource()).isEqualTo(ChainSource.KV);
     assertThat(v.pki().ttl()).isEqualTo(Duration.ofDays(90));
     assertThat(v.pki().renewRemaining()).isEqualTo(0.33);
     assertThat(v.maxRetries()).isEqualTo(2);

@@ -38,7 +38,8 @@ public final class TransitBench {
       for (String[] c : configs) {
         Path dir = Files.createTempDirectory("signet-bench-");
         String[] auth = setup.approle("transit", dir);
-        String[] all = Arrays.copyOf(auth, auth.length + 3);
+        String[] all = Arrays.copyOf(auth, auth.length + 4);
+        all[auth.length + 3] = TransitCaTest.CHAIN;
         all[auth.length] = c[1];
         all[auth.length + 1] = c[2];
         all[auth.length + 2] = "server.worker-threads=" + Math.max(callers, 4);

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * through the least-privilege AppRole of the model, issuing over its real TLS gRPC endpoint.
  */
 class TransitCaTest {
+  static final String CHAIN = "ca.vault.kv.path=signet/transit-chain";
   @TempDir static Path dir;
   static VaultTestServer vault;
   static VaultSetup setup;
@@ -39,10 +40,11 @@ class TransitCaTest {
 
   private static VaultSignet signet(Path d, String... extra) throws Exception {
     String[] auth = setup.approle("transit", d);
-    String[] all = new String[auth.length + extra.length + 1];
+    String[] all = new String[auth.length + extra.length + 2];
     System.arraycopy(auth, 0, all, 0, auth.length);
     System.arraycopy(extra, 0, all, auth.length, extra.length);
-    all[all.length - 1] = "ca.vault.transit.poll-interval=300ms";
+    all[all.length - 2] = "ca.vault.transit.poll-interval=300ms";
+    all[all.length - 1] = CHAIN;
     return VaultSignet.start(d, "vault-transit", all);
   }
 
@@ -96,9 +98,11 @@ class TransitCaTest {
           "{\"csr\":" + VaultTestServer.quote(csr) + ",\"common_name\":\"Signet transit CA v"
               + version + "\",\"ttl\":\"2160h\",\"max_path_length\":0,\"format\":\"pem\"}"))
           .getString("certificate", "");
-      String chain = cert + "\n" + String.join("\n", chainAbove(signet));
-      vault.root("POST", "transit/keys/signet-ca/set-certificate",
-          "{\"certificate_chain\":" + VaultTestServer.quote(chain) + "}");
+      String chain = cert + "\n" + String.join("", chainAbove(signet));
+      String root = dev.signet.pki.Pem.encode(signet.server.ca().current().roots().get(0));
+      vault.root("POST", "secret/data/signet/transit-chain", "{\"data\":{\"ca-cert.pem\":"
+          + VaultTestServer.quote(cert) + ",\"cert-chain.pem\":" + VaultTestServer.quote(chain)
+          + ",\"root-cert.pem\":" + VaultTestServer.quote(root) + "}}");
       waitFor(() -> signet.server.ca().describe().contains(" v" + version), "switch to v"
           + version);
       int switched = load.ok.get();
@@ -142,7 +146,8 @@ class TransitCaTest {
     Files.writeString(d.resolve("sid"), secretId);
     try (VaultSignet signet = VaultSignet.start(d, "vault-transit",
         "ca.vault.address=" + vault.address(), "ca.vault.auth.method=approle",
-        "ca.vault.auth.role-id=" + roleId, "ca.vault.auth.secret-id-file=" + d.resolve("sid"));
+        "ca.vault.auth.role-id=" + roleId, "ca.vault.auth.secret-id-file=" + d.resolve("sid"),
+        CHAIN);
         SignetClient client = signet.client();
         Load load = new Load(client, signet.token(), signet.roots(), 2, 100_000)) {
       // Several max TTLs pass under load: each needs a fresh login, and no request fails.
