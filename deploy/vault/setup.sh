@@ -36,7 +36,10 @@ umask 077
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-enabled() { v secrets list -format=json | grep -q "\"$1/\""; }
+# Whether a mount exists. The listing is captured first: `| grep -q` would end the CLI early
+# (SIGPIPE), which pipefail reports as "not found".
+enabled() { local all; all=$(v secrets list -format=json); [[ $all == *"\"$1/\""* ]]; }
+auth_enabled() { local all; all=$(v auth list -format=json); [[ $all == *"\"$1/\""* ]]; }
 
 say "PKI: example root and mesh intermediate"
 enabled pki_root || v secrets enable -path=pki_root -max-lease-ttl=87600h pki >/dev/null
@@ -83,8 +86,8 @@ for model in transit kv pki; do
 done
 
 say "auth: approle and kubernetes"
-v auth list -format=json | grep -q '"approle/"' || v auth enable approle >/dev/null
-v auth list -format=json | grep -q '"kubernetes/"' || v auth enable kubernetes >/dev/null
+auth_enabled approle || v auth enable approle >/dev/null
+auth_enabled kubernetes || v auth enable kubernetes >/dev/null
 # Vault verifies the API server with KUBERNETES_CA_CERT (a PEM file) if given, else with the
 # pod's service-account CA when Vault runs in the cluster, else with the system trust store.
 k8s_ca=()
