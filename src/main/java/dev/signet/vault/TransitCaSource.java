@@ -23,15 +23,18 @@ import java.util.function.Consumer;
  * public key is that certificate's, and signs with exactly that version ({@code key_version}),
  * so rotating the Transit key never makes Signet sign with a key its chain does not match. A
  * new certificate (for a new version) is picked up by polling and switched to atomically; the
- * previous version's batcher is closed one check later, after requests in flight finished.
+ * previous version's batcher is closed once every request that could still use it is done.
  */
 public final class TransitCaSource extends PollingCaSource {
   private final VaultClient client;
   private final SignetConfig.Vault config;
   private final Path filesDirectory;
   private final Duration maxWait;
-  private final List<TransitBatcher> retiring = new ArrayList<>();
+  private final List<Retired> retiring = new ArrayList<>();
   private volatile State state;
+
+  /** A replaced batcher and when it was replaced. */
+  private record Retired(TransitBatcher batcher, long atNanos) {}
 
   /** What the current authority was built from, to notice a change cheaply. */
   private record State(String chain, int version, TransitBatcher batcher) {}
@@ -60,9 +63,17 @@ public final class TransitCaSource extends PollingCaSource {
 
   @Override
   protected SigningAuthority check(SigningAuthority current) throws InvalidCaException {
+    // A request that read the old authority just before the switch may still be waiting on the
+    // old batcher: close it only once the longest possible wait has passed twice over.
+    long now = System.nanoTime();
     synchronized (retiring) {
-      retiring.forEach(TransitBatcher::close);
-      retiring.clear();
+      retiring.removeIf(r -> {
+        boolean done = now - r.atNanos() > 2 * maxWait.toNanos();
+        if (done) {
+          r.batcher().close();
+        }
+        return done;
+      });
     }
     return build(readKey(), state);
   }
@@ -90,7 +101,7 @@ public final class TransitCaSource extends PollingCaSource {
           new TransitSigner(caKey, version, batcher, maxWait), caKey);
       if (previous != null) {
         synchronized (retiring) {
-          retiring.add(previous.batcher());
+          retiring.add(new Retired(previous.batcher(), System.nanoTime()));
         }
       }
       state = new State(fingerprint, version, batcher);
@@ -143,7 +154,7 @@ public final class TransitCaSource extends PollingCaSource {
   public void close() {
     super.close();
     synchronized (retiring) {
-      retiring.forEach(TransitBatcher::close);
+      retiring.forEach(r -> r.batcher().close());
       retiring.clear();
     }
     State s = state;

@@ -121,6 +121,42 @@ class KvCaTest {
         .getLong("current_version", 0);
   }
 
+  @Test
+  void aShortLivedTokenFromAFileIsRenewedAndARotatedFileIsPickedUp() throws Exception {
+    Path d = Files.createDirectory(dir.resolve("token"));
+    Path tokenFile = d.resolve("vault-token");
+    Files.writeString(tokenFile, newToken());
+    try (VaultSignet signet = VaultSignet.start(d, "vault-kv",
+        "ca.vault.address=" + vault.address(), "ca.vault.auth.method=token",
+        "ca.vault.auth.token-file=" + tokenFile, "ca.vault.kv.poll-interval=200ms");
+        SignetClient client = signet.client();
+        Load load = new Load(client, signet.token(), signet.roots(), 2, 100_000)) {
+      // A 3 s token outlives several of its TTLs only through renew-self.
+      waitFor(() -> calls(signet, "token renew") >= 3, "renewals");
+      // A new token in the file (as a sidecar would write it) is used at the next renewal.
+      Files.writeString(tokenFile, newToken());
+      double lookups = calls(signet, "token lookup");
+      waitFor(() -> calls(signet, "token lookup") > lookups, "the rotated token is looked up");
+      int ok = load.ok.get();
+      waitFor(() -> load.ok.get() > ok + 10, "still signing");
+      load.stop();
+      assertThat(load.failed()).as(load.toString()).isZero();
+      assertThat(refreshFailures(signet)).as("KV polls all succeeded").isZero();
+    }
+  }
+
+  /** A renewable 3 s token with only the signet-kv policy (least privilege, no default policy). */
+  private static String newToken() {
+    return vault.root("POST", "auth/token/create", "{\"policies\":[\"signet-kv\"],"
+        + "\"no_default_policy\":true,\"ttl\":\"3s\",\"renewable\":true}")
+        .get("auth").asObject().getString("client_token", "");
+  }
+
+  private static double calls(VaultSignet signet, String operation) {
+    return signet.server.registry().find("signet_vault_call").tag("operation", operation)
+        .timers().stream().mapToDouble(t -> t.count()).sum();
+  }
+
   private static double refreshFailures(VaultSignet signet) {
     return signet.server.registry().get("signet_vault_ca_refresh_failures_total").counter()
         .count();
