@@ -6,7 +6,9 @@
 #   pki_root/           an example root (use your corporate root instead in production)
 #   pki_mesh/           mesh intermediate (3 years, pathLen 1) signed by the root; it signs
 #                       Signet's 90-day signing certificates (pathLen 0) in all three models
-#   policies            signet-transit, signet-kv, signet-pki (deploy/vault/*.hcl)
+#   transit/ signet-pki the key of vault-pki with key-source transit
+#   policies            signet-transit, signet-kv, signet-pki, signet-pki-transit
+#                       (deploy/vault/*.hcl)
 #   auth                approle roles signet-<model> (no default policy), and kubernetes auth
 #                       roles signet-<model> bound to service account signet-system/signet
 #
@@ -62,6 +64,8 @@ sign_ca() { # csr-file common-name out-file
 say "Transit: key signet-ca and its CA certificate"
 enabled transit || v secrets enable transit >/dev/null
 v write -f transit/keys/signet-ca type=ecdsa-p256 >/dev/null
+# The key of vault-pki with key-source transit (its certificate comes from Signet at start).
+v write -f transit/keys/signet-pki type=ecdsa-p256 >/dev/null
 wf csr -f transit/keys/signet-ca/csr >"$work/transit.csr"
 sign_ca "$work/transit.csr" "Signet transit CA" "$work/transit-ca.pem"
 cat "$work/transit-ca.pem" "$work/mesh.pem" "$work/root.pem" >"$work/transit-chain.pem"
@@ -81,7 +85,7 @@ v kv put -mount=secret signet/transit-chain ca-cert.pem=@"$work/transit-ca.pem" 
   cert-chain.pem=@"$work/transit-chain.pem" root-cert.pem=@"$work/root.pem" >/dev/null
 
 say "policies"
-for model in transit kv pki; do
+for model in transit kv pki pki-transit; do
   v policy write "signet-$model" "$here/signet-$model.hcl" >/dev/null
 done
 
@@ -97,7 +101,7 @@ elif [ ! -f /var/run/secrets/kubernetes.io/serviceaccount/ca.crt ]; then
   k8s_ca=(disable_local_ca_jwt=true)
 fi
 v write auth/kubernetes/config kubernetes_host="$KUBERNETES_HOST" "${k8s_ca[@]}" >/dev/null
-for model in transit kv pki; do
+for model in transit kv pki pki-transit; do
   v write "auth/approle/role/signet-$model" token_policies="signet-$model" \
     token_no_default_policy=true token_ttl=1h token_max_ttl=24h secret_id_ttl=0 >/dev/null
   v write "auth/kubernetes/role/signet-$model" bound_service_account_names="$SA" \

@@ -222,7 +222,9 @@ public final class ConfigLoader {
         new Kv(nonEmpty("ca.vault.kv.mount"), nonEmpty("ca.vault.kv.path"),
             positive("ca.vault.kv.poll-interval")),
         new Pki(nonEmpty("ca.vault.pki.mount"), nonEmpty("ca.vault.pki.common-name"),
-            positive("ca.vault.pki.ttl"), renew));
+            positive("ca.vault.pki.ttl"), renew,
+            choice("ca.vault.pki.key-source", SignetConfig.PkiKey.class),
+            nonEmpty("ca.vault.pki.transit-key")));
   }
 
   private String nonEmpty(String key) {

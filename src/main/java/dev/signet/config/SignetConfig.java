@@ -93,7 +93,16 @@ public record SignetConfig(
   public record Kv(String mount, String path, Duration pollInterval) {}
 
   /** vault-pki: Signet's own key, its signing certificate from Vault's PKI engine. */
-  public record Pki(String mount, String commonName, Duration ttl, double renewRemaining) {}
+  public record Pki(String mount, String commonName, Duration ttl, double renewRemaining,
+      PkiKey keySource, String transitKey) {}
+
+  /** Where vault-pki's signing key lives. */
+  public enum PkiKey {
+    /** Generated in Signet's memory at each renewal. */
+    MEMORY,
+    /** A Transit key (ca.vault.transit.mount); the CSR comes from Transit's keys/<k>/csr. */
+    TRANSIT
+  }
 
   /** The crypto provider choice. */
   public record Crypto(ProviderChoice provider) {}

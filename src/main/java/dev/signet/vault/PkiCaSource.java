@@ -4,6 +4,7 @@ import dev.signet.ca.CaFiles;
 import dev.signet.ca.CaFiles.InvalidCaException;
 import dev.signet.ca.LocalKeySigner;
 import dev.signet.ca.SigningAuthority;
+import dev.signet.config.SignetConfig;
 import dev.signet.config.SignetConfig.Pki;
 import dev.signet.crypto.CryptoProvider;
 import dev.signet.error.SignetException;
@@ -13,6 +14,7 @@ import io.github.jopenlibs.vault.json.JsonValue;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,23 +42,26 @@ public final class PkiCaSource extends PollingCaSource {
   private static final Duration MAX_CHECK = Duration.ofHours(1);
 
   private final VaultClient client;
+  private final SignetConfig.Vault config;
   private final Pki pki;
   private final CryptoProvider crypto;
   private volatile Instant renewAt;
 
-  private PkiCaSource(VaultClient client, Pki pki, CryptoProvider crypto, VaultMetrics metrics,
-      Clock clock, Consumer<SigningAuthority> onChange) {
+  private PkiCaSource(VaultClient client, SignetConfig.Vault config, CryptoProvider crypto,
+      VaultMetrics metrics, Clock clock, Consumer<SigningAuthority> onChange) {
     super(metrics, clock, onChange, "signet-ca-pki");
     this.client = client;
-    this.pki = pki;
+    this.config = config;
+    this.pki = config.pki();
     this.crypto = crypto;
   }
 
   /** Obtains a signing certificate now (failing start-up when Vault refuses) and renews it. */
-  public static PkiCaSource open(VaultClient client, Pki pki, CryptoProvider crypto,
-      VaultMetrics metrics, Clock clock, Consumer<SigningAuthority> onChange)
-      throws InvalidCaException {
-    PkiCaSource s = new PkiCaSource(client, pki, crypto, metrics, clock, onChange);
+  public static PkiCaSource open(VaultClient client, SignetConfig.Vault config,
+      CryptoProvider crypto, VaultMetrics metrics, Clock clock,
+      Consumer<SigningAuthority> onChange) throws InvalidCaException {
+    Pki pki = config.pki();
+    PkiCaSource s = new PkiCaSource(client, config, crypto, metrics, clock, onChange);
     SigningAuthority initial = s.issue();
     Duration every = pki.ttl().dividedBy(20);
     every = every.compareTo(MAX_CHECK) > 0 ? MAX_CHECK : every;
@@ -80,11 +85,20 @@ public final class PkiCaSource extends PollingCaSource {
     return untilRenewal.compareTo(base) < 0 && !untilRenewal.isNegative() ? untilRenewal : base;
   }
 
-  /** A fresh key, signed by the mesh intermediate. */
+  /** A signing certificate from the mesh intermediate, for a fresh key or the Transit key. */
   private SigningAuthority issue() throws InvalidCaException {
-    KeyPair keys = newKey();
+    KeyPair keys = null;
+    TransitKey transit = null;
+    String csr;
+    if (pki.keySource() == SignetConfig.PkiKey.TRANSIT) {
+      transit = TransitKey.latest(client, config.transit().mount(), pki.transitKey());
+      csr = transit.csr(client);
+    } else {
+      keys = newKey();
+      csr = csr(keys);
+    }
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("csr", csr(keys));
+    body.put("csr", csr);
     body.put("common_name", pki.commonName());
     body.put("ttl", pki.ttl().toSeconds() + "s");
     body.put("max_path_length", 0);
@@ -100,8 +114,24 @@ public final class PkiCaSource extends PollingCaSource {
       chain.append('\n').append(data.getString("issuing_ca", ""));
     }
     CaFiles.Texts texts = VaultTexts.fromChain("Vault PKI " + path, chain.toString());
-    SigningAuthority a = CaFiles.loadWithSigner(texts,
-        new LocalKeySigner(keys.getPrivate(), keys.getPublic(), crypto), keys.getPublic());
+    SigningAuthority a;
+    if (transit != null) {
+      PublicKey key = transit.publicKey();
+      SignetConfig.Transit t = config.transit();
+      TransitBatcher batcher = new TransitBatcher(client, metrics, t.mount(), pki.transitKey(),
+          TransitSigner.parameters(key, transit.version()), t.batchWindow(), t.maxBatch(),
+          t.maxQueued());
+      TransitSigner signer = new TransitSigner(key, transit.version(), batcher, maxWait());
+      try {
+        a = CaFiles.loadWithSigner(texts, signer, key);
+      } catch (InvalidCaException | RuntimeException e) {
+        signer.close();
+        throw e;
+      }
+    } else {
+      a = CaFiles.loadWithSigner(texts,
+          new LocalKeySigner(keys.getPrivate(), keys.getPublic(), crypto), keys.getPublic());
+    }
     // Vault backdates NotBefore (30 s by default): measure the life from now, not from it.
     Instant notBefore = a.certificate().getNotBefore().toInstant();
     Instant issued = clock.instant();
@@ -130,6 +160,28 @@ public final class PkiCaSource extends PollingCaSource {
       return Pem.encode("CERTIFICATE REQUEST", der);
     } catch (OperatorCreationException | java.io.IOException e) {
       throw SignetException.internal("cannot build the signing certificate's CSR", e);
+    }
+  }
+
+  private Duration maxWait() {
+    return config.timeout().multipliedBy(config.maxRetries() + 1L).plusSeconds(1)
+        .plus(config.transit().batchWindow());
+  }
+
+  @Override
+  protected void retired(SigningAuthority old) {
+    if (old.signer() instanceof TransitSigner s) {
+      // Requests that read the old authority may still wait on its batcher.
+      later(s::close, maxWait().multipliedBy(2));
+    }
+  }
+
+  @Override
+  public void close() {
+    super.close();
+    SigningAuthority a = currentOrNull();
+    if (a != null && a.signer() instanceof TransitSigner s) {
+      s.close();
     }
   }
 

@@ -61,6 +61,13 @@ abstract class PollingCaSource implements CaSource {
   /** Called after a switch, with the authority that was replaced. */
   protected void retired(SigningAuthority old) {}
 
+  /** Runs {@code task} on the source's thread after {@code delay}. */
+  protected final void later(Runnable task, Duration delay) {
+    if (!scheduler.isShutdown()) {
+      scheduler.schedule(task, Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
+    }
+  }
+
   @Override
   public final SigningAuthority current() {
     SigningAuthority a = current;
@@ -69,6 +76,11 @@ abstract class PollingCaSource implements CaSource {
           + "could not provide a new one; check Vault and Signet's logs", null);
     }
     return a;
+  }
+
+  /** The current authority even if expired, or null before start (for closing). */
+  protected final SigningAuthority currentOrNull() {
+    return current;
   }
 
   /** Runs one check now, on the caller's thread (tests, admin). */

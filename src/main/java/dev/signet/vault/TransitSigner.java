@@ -23,7 +23,7 @@ import java.util.concurrent.TimeoutException;
  * verifies every returned signature against the CA certificate's public key before it is used,
  * so a signature from another key or key version can never end up in a certificate.
  */
-final class TransitSigner implements Signer {
+final class TransitSigner implements Signer, AutoCloseable {
   private final byte[] algorithmIdentifier;
   private final String digestAlgorithm;
   private final int keyVersion;
@@ -112,6 +112,12 @@ final class TransitSigner implements Signer {
       throw SignetException.unavailable("Vault Transit returned an unusable signature", null);
     }
     return signed.signature();
+  }
+
+  /** Stops the batcher; later signatures fail with UNAVAILABLE. */
+  @Override
+  public void close() {
+    batcher.close();
   }
 
   @Override

@@ -42,8 +42,7 @@ public final class VaultCaSources {
         case VAULT_TRANSIT -> TransitCaSource.open(client, config, ca.filesDirectory(), metrics,
             clock, onChange);
         case VAULT_KV -> KvCaSource.open(client, config.kv(), crypto, metrics, clock, onChange);
-        case VAULT_PKI -> PkiCaSource.open(client, config.pki(), crypto, metrics, clock,
-            onChange);
+        case VAULT_PKI -> PkiCaSource.open(client, config, crypto, metrics, clock, onChange);
         default -> throw new IllegalArgumentException(ca.source() + " is not a Vault source");
       };
       return new Closing(source, session);

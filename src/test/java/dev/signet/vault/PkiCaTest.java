@@ -62,6 +62,33 @@ class PkiCaTest {
   }
 
   @Test
+  void withATransitKeyTheSigningKeyNeverLeavesVaultAndRenewsUnderLoad() throws Exception {
+    Path d = Files.createDirectory(dir.resolve("transit"));
+    String[] auth = setup.approle("pki-transit", d);
+    String[] all = java.util.Arrays.copyOf(auth, auth.length + 4);
+    all[auth.length] = "ca.vault.pki.key-source=transit";
+    all[auth.length + 1] = "ca.vault.pki.ttl=12s";
+    all[auth.length + 2] = "ca.vault.pki.renew-remaining=0.5";
+    all[auth.length + 3] = "issuance.min-ttl=1s";
+    try (VaultSignet signet = VaultSignet.start(d, "vault-pki", all);
+        SignetClient client = signet.client();
+        Load load = new Load(client, signet.token(), signet.roots(), 4, 100_000)) {
+      VerifiedChain v = VaultSignet.issueAndVerify(client, signet.token(), signet.roots());
+      String publicKey = VaultTestServer.data(vault.root("GET", "transit/keys/signet-pki", null))
+          .get("keys").asObject().get("1").asObject().getString("public_key", "");
+      assertThat(dev.signet.pki.Pem.decodeAll(publicKey).get(0).der())
+          .isEqualTo(v.intermediates().get(0).getPublicKey().getEncoded());
+      assertThat(v.intermediates().get(0).getBasicConstraints()).isZero();
+      waitFor(() -> load.issuers.size() >= 2, "a renewal under load");
+      load.stop();
+      assertThat(load.failed()).as(load.toString()).isZero();
+      assertThat(load.wrong.get()).as(load.toString()).isZero();
+      assertThat(signet.server.registry().get("signet_vault_transit_batch_size").summary()
+          .count()).isPositive();
+    }
+  }
+
+  @Test
   void renewalOverlapsWithoutAFailedRequestAndOutagesAreRiddenOut() throws Exception {
     Path d = Files.createDirectory(dir.resolve("renew"));
     // A 12 s certificate renewed when half remains: a renewal every ~6 s.
