@@ -78,6 +78,11 @@ final class TransitBatcher implements AutoCloseable {
 
   /** Queues one digest; the future completes with its signature or a SignetException. */
   CompletableFuture<Signed> submit(byte[] digest) {
+    return submitInput(Base64.getEncoder().encodeToString(digest));
+  }
+
+  /** Queues one already-encoded {@code input} item (package-private for tests). */
+  CompletableFuture<Signed> submitInput(String input) {
     CompletableFuture<Signed> f = new CompletableFuture<>();
     if (closed) {
       f.completeExceptionally(SignetException.unavailable("the Transit signer is closed", null));
@@ -89,7 +94,7 @@ final class TransitBatcher implements AutoCloseable {
           + " failed moments ago; not queueing more signatures (retry shortly)", null));
       return f;
     }
-    if (!queue.offer(new Pending(Base64.getEncoder().encodeToString(digest), f))) {
+    if (!queue.offer(new Pending(input, f))) {
       metrics.rejected();
       f.completeExceptionally(SignetException.unavailable("Vault Transit is not keeping up: "
           + queue.size() + " signatures already wait (ca.vault.transit.max-queued)", null));
