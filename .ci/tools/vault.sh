@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds a Vault-compatible server (HashiCorp Vault, `vault server -dev`) for Signet's Vault tests,
+# Builds a Vault-compatible server (HashiCorp Vault) for Signet's Vault tests (and its CLI, used by
+# deploy/vault/setup.sh),
 # from the Go module proxy, and prints the absolute path of the binary on stdout (only that).
 #
 # Why Vault and not OpenBao: the module proxy reachable here answers 403 ("not available") for
@@ -61,7 +62,7 @@ GO
 start=$(date +%s)
 echo "vault.sh: resolving modules for vault $VERSION (first run downloads a few hundred modules)" >&2
 (cd "$work" && GOFLAGS=-mod=mod go get "github.com/hashicorp/vault@$VERSION" >&2)
-echo "vault.sh: compiling (several minutes on 2 cores when cold)" >&2
+echo "vault.sh: compiling (about 20 minutes on 2 cores when cold)" >&2
 (cd "$work" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$cache/vault.tmp" github.com/hashicorp/vault >&2)
 mv "$cache/vault.tmp" "$bin"
 echo "vault.sh: built $bin in $(( $(date +%s) - start ))s" >&2
