@@ -50,17 +50,88 @@ public final class CaFiles {
   public static final class InvalidCaException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    InvalidCaException(String message) {
+    public InvalidCaException(String message) {
       super(message);
     }
   }
 
   /** Loads and checks the files in {@code dir}. */
   public static SigningAuthority load(Path dir, CryptoProvider crypto) throws InvalidCaException {
-    X509Certificate caCert = single(dir, CA_CERT);
-    PrivateKey key = privateKey(dir.resolve(CA_KEY));
-    List<X509Certificate> roots = certificates(dir, ROOT_CERT, true);
-    List<X509Certificate> chain = certificates(dir, CERT_CHAIN, false);
+    return load(Texts.read(dir), crypto);
+  }
+
+  /**
+   * The four PEM texts of the layout, wherever they were read from (files, a Vault KV secret).
+   * A null text is a missing file; {@code origin} names the place in messages.
+   */
+  public record Texts(String origin, String caCert, String caKey, String certChain,
+      String rootCert) {
+    @Override
+    public String toString() {
+      return "CaFiles.Texts[" + origin + "]"; // never the key
+    }
+
+    /** Reads the layout from a directory; a missing file is a null text. */
+    public static Texts read(Path dir) throws InvalidCaException {
+      return new Texts(dir.toString(), text(dir, CA_CERT), text(dir, CA_KEY),
+          text(dir, CERT_CHAIN), text(dir, ROOT_CERT));
+    }
+
+    private static String text(Path dir, String name) throws InvalidCaException {
+      Path file = dir.resolve(name);
+      try {
+        return Files.readString(file, StandardCharsets.US_ASCII);
+      } catch (NoSuchFileException e) {
+        return null;
+      } catch (IOException e) {
+        throw new InvalidCaException("cannot read " + file + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /** Checks the texts of a layout and builds the authority, signing with a local key. */
+  public static SigningAuthority load(Texts texts, CryptoProvider crypto)
+      throws InvalidCaException {
+    X509Certificate caCert = single(texts, CA_CERT, texts.caCert());
+    PrivateKey key;
+    try {
+      key = crypto.adopt(privateKey(texts));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new InvalidCaException(CA_KEY + " holds a key that " + crypto.describe()
+          + " cannot use");
+    }
+    return assemble(texts, caCert, () -> checkKeyMatches(caCert, key, crypto),
+        () -> new LocalKeySigner(key, caCert.getPublicKey(), crypto));
+  }
+
+  /**
+   * Checks a layout without a private key (the key is held elsewhere, e.g. Vault Transit) and
+   * builds the authority around {@code signer}, which must sign for the certificate's key.
+   */
+  public static SigningAuthority loadWithSigner(Texts texts, Signer signer,
+      java.security.PublicKey signerKey) throws InvalidCaException {
+    X509Certificate caCert = single(texts, CA_CERT, texts.caCert());
+    return assemble(texts, caCert, () -> {
+      if (!java.util.Arrays.equals(caCert.getPublicKey().getEncoded(), signerKey.getEncoded())) {
+        throw new InvalidCaException(CA_CERT + " from " + texts.origin() + " is not for the "
+            + "signing key's public key");
+      }
+    }, () -> signer);
+  }
+
+  /** The public key of the layout's ca-cert.pem (to find the remote key that signs for it). */
+  public static java.security.PublicKey certificateKey(Texts texts) throws InvalidCaException {
+    return single(texts, CA_CERT, texts.caCert()).getPublicKey();
+  }
+
+  private interface Check {
+    void run() throws InvalidCaException;
+  }
+
+  private static SigningAuthority assemble(Texts texts, X509Certificate caCert, Check keyCheck,
+      java.util.function.Supplier<Signer> signer) throws InvalidCaException {
+    List<X509Certificate> roots = certificates(texts, ROOT_CERT, texts.rootCert(), true);
+    List<X509Certificate> chain = certificates(texts, CERT_CHAIN, texts.certChain(), false);
     List<X509Certificate> intermediates = new ArrayList<>();
     for (X509Certificate c : chain) {
       if (!c.equals(caCert) && !SigningAuthority.isSelfSigned(c)) {
@@ -68,10 +139,9 @@ public final class CaFiles {
       }
     }
     checkSigningCertificate(caCert);
-    checkKeyMatches(caCert, key, crypto);
+    keyCheck.run();
     checkChain(caCert, intermediates, roots);
-    return new SigningAuthority(caCert, new LocalKeySigner(key, caCert.getPublicKey(), crypto),
-        intermediates, roots);
+    return new SigningAuthority(caCert, signer.get(), intermediates, roots);
   }
 
   /** The bytes of every file of the layout, for change detection; absent files read as empty. */
@@ -87,8 +157,9 @@ public final class CaFiles {
     return out;
   }
 
-  private static X509Certificate single(Path dir, String name) throws InvalidCaException {
-    List<X509Certificate> certs = certificates(dir, name, true);
+  private static X509Certificate single(Texts texts, String name, String text)
+      throws InvalidCaException {
+    List<X509Certificate> certs = certificates(texts, name, text, true);
     if (certs.size() != 1) {
       throw new InvalidCaException(name + " must hold exactly one certificate, found "
           + certs.size());
@@ -96,19 +167,13 @@ public final class CaFiles {
     return certs.get(0);
   }
 
-  private static List<X509Certificate> certificates(Path dir, String name, boolean required)
-      throws InvalidCaException {
-    Path file = dir.resolve(name);
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.US_ASCII);
-    } catch (NoSuchFileException e) {
+  private static List<X509Certificate> certificates(Texts texts, String name, String text,
+      boolean required) throws InvalidCaException {
+    if (text == null) {
       if (required) {
-        throw new InvalidCaException(name + " is missing from " + dir);
+        throw new InvalidCaException(name + " is missing from " + texts.origin());
       }
       return List.of();
-    } catch (IOException e) {
-      throw new InvalidCaException("cannot read " + file + ": " + e.getMessage());
     }
     try {
       List<X509Certificate> certs = Pem.certificates(text);
@@ -121,14 +186,10 @@ public final class CaFiles {
     }
   }
 
-  private static PrivateKey privateKey(Path file) throws InvalidCaException {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.US_ASCII);
-    } catch (NoSuchFileException e) {
-      throw new InvalidCaException(CA_KEY + " is missing from " + file.getParent());
-    } catch (IOException e) {
-      throw new InvalidCaException("cannot read " + file + ": " + e.getMessage());
+  private static PrivateKey privateKey(Texts texts) throws InvalidCaException {
+    String text = texts.caKey();
+    if (text == null) {
+      throw new InvalidCaException(CA_KEY + " is missing from " + texts.origin());
     }
     // Never put key text or parser detail into a message: it may quote the key.
     try (PEMParser parser = new PEMParser(new StringReader(text))) {

@@ -75,7 +75,8 @@ final class ClusterEntries {
     }
     Optional<Path> kubeconfig = nonEmpty(e.get("kubeconfig")).map(Path::of);
     Optional<Path> jwksFile = nonEmpty(e.get("jwks-file")).map(Path::of);
-    Optional<URI> jwksUrl = nonEmpty(e.get("jwks-url")).map(ConfigLoader::uri);
+    Optional<URI> jwksUrl = nonEmpty(e.get("jwks-url"))
+        .map(u -> ConfigLoader.uri("auth.clusters[" + id + "].jwks-url", u));
     if (kind == AuthKind.TOKENREVIEW && kubeconfig.isEmpty()) {
       throw new ConfigException("auth.clusters[" + id + "] uses tokenreview and needs a "
           + "kubeconfig for that cluster's API server");

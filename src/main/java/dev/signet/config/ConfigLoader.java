@@ -15,6 +15,13 @@ import dev.signet.config.SignetConfig.Issuance;
 import dev.signet.config.SignetConfig.Jwt;
 import dev.signet.config.SignetConfig.ProviderChoice;
 import dev.signet.config.SignetConfig.Server;
+import dev.signet.config.SignetConfig.ChainSource;
+import dev.signet.config.SignetConfig.Kv;
+import dev.signet.config.SignetConfig.Pki;
+import dev.signet.config.SignetConfig.Transit;
+import dev.signet.config.SignetConfig.Vault;
+import dev.signet.config.SignetConfig.VaultAuth;
+import dev.signet.config.SignetConfig.VaultAuthMethod;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -138,7 +145,7 @@ public final class ConfigLoader {
         duration("server.shutdown-grace"));
     Issuance issuance = issuance();
     Optional<Path> jwksFile = optional("auth.jwt.jwks-file", Path::of);
-    Optional<URI> jwksUrl = optional("auth.jwt.jwks-url", ConfigLoader::uri);
+    Optional<URI> jwksUrl = optional("auth.jwt.jwks-url", u -> uri("auth.jwt.jwks-url", u));
     String issuer = string("auth.jwt.issuer");
     if (dev && jwksFile.isEmpty() && jwksUrl.isEmpty()) {
       jwksFile = Optional.of(devDir.resolve("jwks.json"));
@@ -164,7 +171,8 @@ public final class ConfigLoader {
         choice("ca.source", CaSourceKind.class),
         path("ca.files.directory"),
         positive("ca.files.reload-interval"),
-        devDir);
+        devDir,
+        vault());
     if (ca.source() == CaSourceKind.DEV && !dev) {
       throw new ConfigException("ca.source=dev needs dev mode (--dev): it is not for real meshes");
     }
@@ -202,6 +210,89 @@ public final class ConfigLoader {
       }
     }
     return accounts;
+  }
+
+  private Vault vault() {
+    String address = string("ca.vault.address");
+    boolean used = string("ca.source").startsWith("vault");
+    if (used && address.isEmpty()) {
+      throw new ConfigException("ca.vault.address must be set for ca.source="
+          + string("ca.source") + " (e.g. https://vault.vault.svc:8200)");
+    }
+    URI uri = address.isEmpty() ? URI.create("http://127.0.0.1:8200") : uri("ca.vault.address",
+        address);
+    VaultAuth auth = new VaultAuth(
+        choice("ca.vault.auth.method", VaultAuthMethod.class),
+        optional("ca.vault.auth.token-file", Path::of),
+        string("ca.vault.auth.mount"),
+        string("ca.vault.auth.role"),
+        path("ca.vault.auth.jwt-file"),
+        string("ca.vault.auth.role-id"),
+        optional("ca.vault.auth.secret-id-file", Path::of));
+    if (used) {
+      switch (auth.method()) {
+        case TOKEN -> {
+          if (auth.tokenFile().isEmpty()) {
+            throw new ConfigException("ca.vault.auth.token-file must be set for "
+                + "ca.vault.auth.method=token");
+          }
+        }
+        case KUBERNETES -> {
+          if (auth.role().isEmpty()) {
+            throw new ConfigException("ca.vault.auth.role must be set for "
+                + "ca.vault.auth.method=kubernetes");
+          }
+        }
+        case APPROLE -> {
+          if (auth.roleId().isEmpty() || auth.secretIdFile().isEmpty()) {
+            throw new ConfigException("ca.vault.auth.role-id and ca.vault.auth.secret-id-file "
+                + "must be set for ca.vault.auth.method=approle");
+          }
+        }
+      }
+    }
+    double renew = fraction("ca.vault.pki.renew-remaining");
+    Duration window = duration("ca.vault.transit.batch-window");
+    if (window.isNegative() || window.compareTo(Duration.ofSeconds(1)) > 0) {
+      throw bad("ca.vault.transit.batch-window", "a duration from 0s to 1s",
+          string("ca.vault.transit.batch-window"));
+    }
+    return new Vault(uri, optional("ca.vault.ca-file", Path::of), positive("ca.vault.timeout"),
+        intIn("ca.vault.max-retries", 0, 10),
+        auth,
+        new Transit(nonEmpty("ca.vault.transit.mount"), nonEmpty("ca.vault.transit.key"),
+            window,
+            intIn("ca.vault.transit.max-batch", 1, 1000),
+            intIn("ca.vault.transit.max-queued", 1, 1_000_000),
+            choice("ca.vault.transit.chain-source", ChainSource.class),
+            positive("ca.vault.transit.poll-interval")),
+        new Kv(nonEmpty("ca.vault.kv.mount"), nonEmpty("ca.vault.kv.path"),
+            positive("ca.vault.kv.poll-interval")),
+        new Pki(nonEmpty("ca.vault.pki.mount"), nonEmpty("ca.vault.pki.common-name"),
+            positive("ca.vault.pki.ttl"), renew,
+            choice("ca.vault.pki.key-source", SignetConfig.PkiKey.class),
+            nonEmpty("ca.vault.pki.transit-key")));
+  }
+
+  private String nonEmpty(String key) {
+    String s = string(key);
+    if (s.isEmpty()) {
+      throw bad(key, "a non-empty value", s);
+    }
+    return s;
+  }
+
+  private double fraction(String key) {
+    String s = string(key);
+    try {
+      double d = Double.parseDouble(s);
+      if (!(d > 0 && d < 1)) {
+        throw bad(key, "a fraction between 0 and 1", s);
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw bad(key, "a fraction between 0 and 1", s);
+    }
   }
 
   /** The issuer name of dev-mode tokens. */
@@ -306,26 +397,27 @@ public final class ConfigLoader {
   private <E extends Enum<E>> E choice(String key, Class<E> type) {
     String s = string(key);
     for (E e : type.getEnumConstants()) {
-      if (e.name().equalsIgnoreCase(s)) {
+      if (e.name().replace('_', '-').equalsIgnoreCase(s.replace('_', '-'))) {
         return e;
       }
     }
     List<String> allowed = new ArrayList<>();
     for (E e : type.getEnumConstants()) {
-      allowed.add(e.name().toLowerCase(Locale.ROOT));
+      allowed.add(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
     }
     throw bad(key, "one of " + String.join(", ", allowed), s);
   }
 
-  static URI uri(String s) {
+  static URI uri(String key, String s) {
     try {
       URI u = new URI(s);
-      if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme())) {
-        throw new ConfigException("auth.jwt.jwks-url must be an http(s) URL, got '" + s + "'");
+      if ((!"https".equals(u.getScheme()) && !"http".equals(u.getScheme()))
+          || u.getHost() == null) {
+        throw new ConfigException(key + " must be an http(s) URL, got '" + s + "'");
       }
       return u;
     } catch (URISyntaxException e) {
-      throw new ConfigException("auth.jwt.jwks-url is not a URL: '" + s + "'", e);
+      throw new ConfigException(key + " is not a URL: '" + s + "'", e);
     }
   }
 

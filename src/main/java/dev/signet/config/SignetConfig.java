@@ -109,12 +109,60 @@ public record SignetConfig(
 
   /** Where the signing key and certificate come from. */
   public record Ca(CaSourceKind source, Path filesDirectory, Duration filesReloadInterval,
-      Path devDirectory) {}
+      Path devDirectory, Vault vault) {}
 
   /** The kinds of CA source. */
   public enum CaSourceKind {
     FILES,
-    DEV
+    DEV,
+    VAULT_TRANSIT,
+    VAULT_KV,
+    VAULT_PKI
+  }
+
+  /** Access to Vault (or OpenBao) and the three custody models. */
+  public record Vault(URI address, Optional<Path> caFile, Duration timeout, int maxRetries,
+      VaultAuth auth, Transit transit, Kv kv, Pki pki) {}
+
+  /** How Signet logs in to Vault. Holds file paths only, never a secret. */
+  public record VaultAuth(VaultAuthMethod method, Optional<Path> tokenFile, String mount,
+      String role, Path jwtFile, String roleId, Optional<Path> secretIdFile) {
+    /** The auth mount: the configured one, else the method's default path. */
+    public String effectiveMount() {
+      return !mount.isEmpty() ? mount : method.name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** Vault login methods. */
+  public enum VaultAuthMethod {
+    TOKEN,
+    KUBERNETES,
+    APPROLE
+  }
+
+  /** vault-transit: the CA key never leaves Vault; signatures are batched. */
+  public record Transit(String mount, String key, Duration batchWindow, int maxBatch,
+      int maxQueued, ChainSource chainSource, Duration pollInterval) {}
+
+  /** Where vault-transit finds the (public) CA certificate and chain. */
+  public enum ChainSource {
+    KV,
+    FILES
+  }
+
+  /** vault-kv: key and chain in a KV v2 secret, polled for new versions. */
+  public record Kv(String mount, String path, Duration pollInterval) {}
+
+  /** vault-pki: Signet's own key, its signing certificate from Vault's PKI engine. */
+  public record Pki(String mount, String commonName, Duration ttl, double renewRemaining,
+      PkiKey keySource, String transitKey) {}
+
+  /** Where vault-pki's signing key lives. */
+  public enum PkiKey {
+    /** Generated in Signet's memory at each renewal. */
+    MEMORY,
+    /** A Transit key (ca.vault.transit.mount); the CSR comes from Transit's keys/<k>/csr. */
+    TRANSIT
   }
 
   /** The crypto provider choice. */

@@ -7,6 +7,8 @@ import dev.signet.config.SignetConfig.ProviderChoice;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.Provider;
 import java.security.Signature;
 import java.util.logging.Logger;
@@ -77,6 +79,21 @@ public final class CryptoProvider {
       return KeyFactory.getInstance(algorithm, provider);
     } catch (GeneralSecurityException e) {
       return KeyFactory.getInstance(algorithm, BOUNCY_CASTLE);
+    }
+  }
+
+  /**
+   * The same private key as an object of this provider, so signing neither translates it per
+   * use nor fails on a provider that refuses foreign key classes (the JDK's refuses Bouncy
+   * Castle's EC keys). The transient PKCS#8 copy is wiped.
+   */
+  public PrivateKey adopt(PrivateKey key) throws GeneralSecurityException {
+    String algorithm = key.getAlgorithm().equals("ECDSA") ? "EC" : key.getAlgorithm();
+    byte[] pkcs8 = key.getEncoded();
+    try {
+      return keyFactory(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+    } finally {
+      java.util.Arrays.fill(pkcs8, (byte) 0);
     }
   }
 

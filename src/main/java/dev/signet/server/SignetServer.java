@@ -9,6 +9,7 @@ import dev.signet.auth.CompositeAuthenticator;
 import dev.signet.ca.CaFiles.InvalidCaException;
 import dev.signet.ca.CaSource;
 import dev.signet.ca.FilesCaSource;
+import dev.signet.ca.SigningAuthority;
 import dev.signet.config.SignetConfig;
 import dev.signet.crypto.CryptoProvider;
 import dev.signet.csr.CsrParser;
@@ -21,6 +22,7 @@ import dev.signet.issue.TtlPolicy;
 import dev.signet.metrics.AuditLog;
 import dev.signet.metrics.IssuanceMetrics;
 import dev.signet.metrics.ProcessMetrics;
+import dev.signet.vault.VaultCaSources;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -28,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -72,22 +75,28 @@ public final class SignetServer implements AutoCloseable {
     LeafSigner signer = new LeafSigner();
     AtomicReference<GrpcEndpoint> endpoint = new AtomicReference<>();
     AtomicReference<KubeDuties> duties = new AtomicReference<>();
-    FilesCaSource ca;
-    try {
-      ca = FilesCaSource.open(caDir, crypto, config.ca().filesReloadInterval(), authority -> {
-        GrpcEndpoint e = endpoint.get();
-        if (e != null) {
-          e.servingIdentity().renew();
-        }
-        KubeDuties d = duties.get();
-        if (d != null) {
-          d.rootsChanged();
-        }
-      });
-    } catch (InvalidCaException e) {
-      throw new IOException("the CA in " + caDir + " is not usable: " + e.getMessage(), e);
-    }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // A new CA (rotation, Vault renewal) renews the serving certificate and republishes roots.
+    Consumer<SigningAuthority> caChanged = authority -> {
+      GrpcEndpoint e = endpoint.get();
+      if (e != null) {
+        e.servingIdentity().renew();
+      }
+      KubeDuties d = duties.get();
+      if (d != null) {
+        d.rootsChanged();
+      }
+    };
+    CaSource ca;
+    if (config.ca().source().name().startsWith("VAULT_")) {
+      ca = VaultCaSources.open(config.ca(), crypto, registry, caChanged);
+    } else {
+      try {
+        ca = FilesCaSource.open(caDir, crypto, config.ca().filesReloadInterval(), caChanged);
+      } catch (InvalidCaException e) {
+        throw new IOException("the CA in " + caDir + " is not usable: " + e.getMessage(), e);
+      }
+    }
     ProcessMetrics processMetrics = new ProcessMetrics();
     processMetrics.bindTo(registry);
     AuthWiring wiring = null;
@@ -102,7 +111,7 @@ public final class SignetServer implements AutoCloseable {
           TtlPolicy.of(config.issuance()), signer, Clock.systemUTC());
       IssuanceMetrics metrics = new IssuanceMetrics(registry,
           () -> ca.current().notAfter().getEpochSecond());
-      GrpcEndpoint grpc = GrpcEndpoint.start(config.server(), ca, signer, auth,
+      GrpcEndpoint grpc = GrpcEndpoint.start(serverFor(config), ca, signer, auth,
           wiring.impersonation(), issuer, metrics,
           new AuditLog(), IstioCertificateServiceGrpc.SERVICE_NAME);
       endpoint.set(grpc);
@@ -132,6 +141,22 @@ public final class SignetServer implements AutoCloseable {
       ca.close();
       throw e;
     }
+  }
+
+  /**
+   * With Transit, a request thread waits on Vault while its digest sits in a batch; one thread
+   * per core would cap a batch at the core count. So 0 worker threads means enough waiting
+   * threads to fill the batches (four calls of max-batch in flight).
+   */
+  private static SignetConfig.Server serverFor(SignetConfig config) {
+    SignetConfig.Server s = config.server();
+    if (config.ca().source() != SignetConfig.CaSourceKind.VAULT_TRANSIT || s.workerThreads() > 0) {
+      return s;
+    }
+    int threads = Math.min(1024, Math.max(s.effectiveWorkerThreads(),
+        4 * config.ca().vault().transit().maxBatch()));
+    return new SignetConfig.Server(s.address(), s.grpcPort(), s.adminPort(), s.dnsNames(),
+        s.servingCertTtl(), s.maxConcurrentRequests(), threads, s.shutdownGrace());
   }
 
   /** The bound gRPC port. */

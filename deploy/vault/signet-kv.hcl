@@ -1,0 +1,14 @@
+# Signet with ca.source=vault-kv: read the CA secret (key and chain) and its metadata (to notice a
+# new version). Read only: Signet never writes, lists or deletes secrets.
+path "secret/data/signet/ca" {
+  capabilities = ["read"]
+}
+path "secret/metadata/signet/ca" {
+  capabilities = ["read"]
+}
+path "auth/token/renew-self" {
+  capabilities = ["update"]
+}
+path "auth/token/lookup-self" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,112 @@
+package dev.signet.vault;
+
+import static dev.signet.vault.TransitCaTest.waitFor;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.signet.client.ChainVerifier.VerifiedChain;
+import dev.signet.client.SignetClient;
+import dev.signet.testing.VaultTestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * vault-pki against a real Vault set up by deploy/vault/setup.sh, least-privilege AppRole: the
+ * mesh intermediate signs Signet's in-memory key; renewals overlap without a failed request.
+ */
+class PkiCaTest {
+  @TempDir static Path dir;
+  static VaultTestServer vault;
+  static VaultSetup setup;
+
+  @BeforeAll
+  static void startVault() throws Exception {
+    vault = VaultTestServer.start();
+    setup = VaultSetup.run(vault);
+  }
+
+  @AfterAll
+  static void stopVault() {
+    if (vault != null) {
+      vault.close();
+    }
+  }
+
+  private static VaultSignet signet(Path d, String... extra) throws Exception {
+    String[] auth = setup.approle("pki", d);
+    String[] all = java.util.Arrays.copyOf(auth, auth.length + extra.length);
+    System.arraycopy(extra, 0, all, auth.length, extra.length);
+    return VaultSignet.start(d, "vault-pki", all);
+  }
+
+  @Test
+  void theSigningCertificateHasTheMeshShapeAndLeavesVerify() throws Exception {
+    Path d = Files.createDirectory(dir.resolve("basic"));
+    try (VaultSignet signet = signet(d); SignetClient client = signet.client()) {
+      VerifiedChain v = VaultSignet.issueAndVerify(client, signet.token(), signet.roots());
+      X509Certificate signing = v.intermediates().get(0);
+      assertThat(signing.getBasicConstraints()).isZero(); // CA, pathLen 0
+      assertThat(signing.getKeyUsage()[5]).as("keyCertSign").isTrue();
+      assertThat(signing.getSubjectX500Principal().getName()).contains("Signet signing CA");
+      Duration life = Duration.between(signing.getNotBefore().toInstant(),
+          signing.getNotAfter().toInstant());
+      assertThat(life).isBetween(Duration.ofDays(89), Duration.ofDays(91)); // 90-day default
+      assertThat(v.intermediates().get(1).getSubjectX500Principal().getName())
+          .contains("Mesh intermediate");
+    }
+  }
+
+  @Test
+  void withATransitKeyTheSigningKeyNeverLeavesVaultAndRenewsUnderLoad() throws Exception {
+    Path d = Files.createDirectory(dir.resolve("transit"));
+    String[] auth = setup.approle("pki-transit", d);
+    String[] all = java.util.Arrays.copyOf(auth, auth.length + 4);
+    all[auth.length] = "ca.vault.pki.key-source=transit";
+    all[auth.length + 1] = "ca.vault.pki.ttl=12s";
+    all[auth.length + 2] = "ca.vault.pki.renew-remaining=0.5";
+    all[auth.length + 3] = "issuance.min-ttl=1s";
+    try (VaultSignet signet = VaultSignet.start(d, "vault-pki", all);
+        SignetClient client = signet.client();
+        Load load = new Load(client, signet.token(), signet.roots(), 4, 100_000)) {
+      VerifiedChain v = VaultSignet.issueAndVerify(client, signet.token(), signet.roots());
+      String publicKey = VaultTestServer.data(vault.root("GET", "transit/keys/signet-pki", null))
+          .get("keys").asObject().get("1").asObject().getString("public_key", "");
+      assertThat(dev.signet.pki.Pem.decodeAll(publicKey).get(0).der())
+          .isEqualTo(v.intermediates().get(0).getPublicKey().getEncoded());
+      assertThat(v.intermediates().get(0).getBasicConstraints()).isZero();
+      waitFor(() -> load.issuers.size() >= 2, "a renewal under load");
+      load.stop();
+      assertThat(load.failed()).as(load.toString()).isZero();
+      assertThat(load.wrong.get()).as(load.toString()).isZero();
+      assertThat(signet.server.registry().get("signet_vault_transit_batch_size").summary()
+          .count()).isPositive();
+    }
+  }
+
+  @Test
+  void renewalOverlapsWithoutAFailedRequestAndOutagesAreRiddenOut() throws Exception {
+    Path d = Files.createDirectory(dir.resolve("renew"));
+    // A 12 s certificate renewed when half remains: a renewal every ~6 s.
+    try (VaultSignet signet = signet(d, "ca.vault.pki.ttl=12s",
+        "ca.vault.pki.renew-remaining=0.5", "issuance.min-ttl=1s");
+        SignetClient client = signet.client();
+        Load load = new Load(client, signet.token(), signet.roots(), 4, 100_000)) {
+      waitFor(() -> load.issuers.size() >= 2, "a renewal under load");
+      vault.stop();
+      // The current key keeps signing while Vault is down (until its certificate expires).
+      int down = load.ok.get();
+      waitFor(() -> load.ok.get() > down + 30, "signing through the outage");
+      vault.restart();
+      int seen = load.issuers.size();
+      waitFor(() -> load.issuers.size() > seen, "a renewal after Vault is back");
+      load.stop();
+      assertThat(load.failed()).as(load.toString()).isZero();
+      assertThat(load.wrong.get()).as(load.toString()).isZero();
+    }
+  }
+}
