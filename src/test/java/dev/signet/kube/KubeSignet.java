@@ -1,9 +1,9 @@
 package dev.signet.kube;
 
+import dev.signet.testing.LoopbackSignet;
 import dev.signet.api.v1.IstioCertificateRequest;
 import dev.signet.client.CsrBuilder;
 import dev.signet.client.SignetClient;
-import dev.signet.config.ConfigLoader;
 import dev.signet.server.SignetServer;
 import dev.signet.testing.KubeTestCluster;
 import com.google.protobuf.Struct;
@@ -54,15 +54,7 @@ final class KubeSignet implements AutoCloseable {
 
   /** Starts Signet in dev mode (its own CA) with the given settings. */
   static KubeSignet start(Path dir, String... settings) throws IOException {
-    ConfigLoader loader = ConfigLoader.withDefaults().dev()
-        .set("ca.dev.directory=" + dir)
-        .set("server.address=127.0.0.1")
-        .set("server.grpc-port=0")
-        .set("server.admin-port=0");
-    for (String s : settings) {
-      loader.set(s);
-    }
-    return new KubeSignet(dir, SignetServer.start(loader.load()));
+    return new KubeSignet(dir, SignetServer.start(LoopbackSignet.config(dir, settings)));
   }
 
   /** Asks for a certificate for {@code identity} as istio-agent would. */

@@ -1,7 +1,7 @@
 package dev.signet.server;
 
+import dev.signet.testing.LoopbackSignet;
 import dev.signet.client.SignetClient;
-import dev.signet.config.ConfigLoader;
 import dev.signet.dev.DevTokens;
 import java.io.IOException;
 import java.net.URI;
@@ -25,15 +25,7 @@ final class RunningSignet implements AutoCloseable {
   }
 
   static RunningSignet start(Path dir, String... settings) throws IOException {
-    ConfigLoader loader = ConfigLoader.withDefaults().dev()
-        .set("ca.dev.directory=" + dir)
-        .set("server.address=127.0.0.1")
-        .set("server.grpc-port=0")
-        .set("server.admin-port=0");
-    for (String s : settings) {
-      loader.set(s);
-    }
-    return new RunningSignet(dir, SignetServer.start(loader.load()));
+    return new RunningSignet(dir, SignetServer.start(LoopbackSignet.config(dir, settings)));
   }
 
   /** A token for ns/sa with audience istio-ca. */

@@ -16,32 +16,17 @@ import java.security.cert.X509Certificate;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** vault-kv against a real Vault set up by deploy/vault/setup.sh, least-privilege AppRole. */
 class KvCaTest {
   @TempDir static Path dir;
-  static VaultTestServer vault;
-  static VaultSetup setup;
-
-  @BeforeAll
-  static void startVault() throws Exception {
-    vault = VaultTestServer.start();
-    setup = VaultSetup.run(vault);
-  }
-
-  @AfterAll
-  static void stopVault() {
-    if (vault != null) {
-      vault.close();
-    }
-  }
+  @RegisterExtension static final VaultFixture fixture = new VaultFixture();
 
   private static VaultSignet signet(Path d) throws Exception {
-    String[] auth = setup.approle("kv", d);
+    String[] auth = fixture.setup().approle("kv", d);
     String[] all = java.util.Arrays.copyOf(auth, auth.length + 1);
     all[auth.length] = "ca.vault.kv.poll-interval=300ms";
     return VaultSignet.start(d, "vault-kv", all);
@@ -52,7 +37,7 @@ class KvCaTest {
     Path d = Files.createDirectory(dir.resolve("basic"));
     try (VaultSignet signet = signet(d); SignetClient client = signet.client()) {
       VerifiedChain v = VaultSignet.issueAndVerify(client, signet.token(), signet.roots());
-      JsonObject secret = VaultTestServer.data(vault.root("GET", "secret/data/signet/ca", null));
+      JsonObject secret = VaultTestServer.data(fixture.vault().root("GET", "secret/data/signet/ca", null));
       X509Certificate kvCa = Pem.certificates(secret.get("data").asObject()
           .getString("ca-cert.pem", "")).get(0);
       assertThat(v.intermediates().get(0)).isEqualTo(kvCa);
@@ -74,11 +59,11 @@ class KvCaTest {
       waitFor(() -> load.ok.get() > switched + 20, "signing with version 2");
 
       // Vault goes away: the key in memory keeps signing, the failed checks are counted.
-      vault.stop();
+      fixture.vault().stop();
       int down = load.ok.get();
       waitFor(() -> load.ok.get() > down + 50 && refreshFailures(signet) > 0,
           "signing through the outage");
-      vault.restart();
+      fixture.vault().restart();
       putNewCa("Signet KV CA 3");
       waitFor(() -> signet.server.ca().describe().endsWith(" v" + (v0 + 2) + ")"),
           "switch to the version written after the outage");
@@ -96,11 +81,11 @@ class KvCaTest {
     Path d = Files.createDirectory(dir.resolve("invalid"));
     try (VaultSignet signet = signet(d); SignetClient client = signet.client()) {
       String before = signet.server.ca().current().fingerprint();
-      JsonObject current = VaultTestServer.data(vault.root("GET", "secret/data/signet/ca", null))
+      JsonObject current = VaultTestServer.data(fixture.vault().root("GET", "secret/data/signet/ca", null))
           .get("data").asObject();
       // The key of one CA with the certificate of another: must never be used.
       KeyPair other = CsrBuilder.ecP256();
-      vault.root("POST", "secret/data/signet/ca", "{\"data\":{\"ca-cert.pem\":"
+      fixture.vault().root("POST", "secret/data/signet/ca", "{\"data\":{\"ca-cert.pem\":"
           + VaultTestServer.quote(current.getString("ca-cert.pem", "")) + ",\"ca-key.pem\":"
           + VaultTestServer.quote(Pem.encode("PRIVATE KEY", other.getPrivate().getEncoded()))
           + ",\"cert-chain.pem\":" + VaultTestServer.quote(current.getString("cert-chain.pem", ""))
@@ -117,7 +102,7 @@ class KvCaTest {
   }
 
   private static long kvVersion() {
-    return VaultTestServer.data(vault.root("GET", "secret/metadata/signet/ca", null))
+    return VaultTestServer.data(fixture.vault().root("GET", "secret/metadata/signet/ca", null))
         .getLong("current_version", 0);
   }
 
@@ -127,7 +112,7 @@ class KvCaTest {
     Path tokenFile = d.resolve("vault-token");
     Files.writeString(tokenFile, newToken());
     try (VaultSignet signet = VaultSignet.start(d, "vault-kv",
-        "ca.vault.address=" + vault.address(), "ca.vault.auth.method=token",
+        "ca.vault.address=" + fixture.vault().address(), "ca.vault.auth.method=token",
         "ca.vault.auth.token-file=" + tokenFile, "ca.vault.kv.poll-interval=200ms");
         SignetClient client = signet.client();
         Load load = new Load(client, signet.token(), signet.roots(), 2, 100_000)) {
@@ -147,7 +132,7 @@ class KvCaTest {
 
   /** A renewable 3 s token with only the signet-kv policy (least privilege, no default policy). */
   private static String newToken() {
-    return vault.root("POST", "auth/token/create", "{\"policies\":[\"signet-kv\"],"
+    return fixture.vault().root("POST", "auth/token/create", "{\"policies\":[\"signet-kv\"],"
         + "\"no_default_policy\":true,\"ttl\":\"3s\",\"renewable\":true}")
         .get("auth").asObject().getString("client_token", "");
   }
@@ -169,7 +154,7 @@ class KvCaTest {
         new X500Name("CN=" + name), keys.getPublic())
         .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()))
         .getEncoded());
-    JsonObject signed = VaultTestServer.data(vault.root("POST",
+    JsonObject signed = VaultTestServer.data(fixture.vault().root("POST",
         "pki_mesh/root/sign-intermediate", "{\"csr\":" + VaultTestServer.quote(csr)
             + ",\"common_name\":" + VaultTestServer.quote(name)
             + ",\"ttl\":\"2160h\",\"max_path_length\":0,\"format\":\"pem\"}"));
@@ -178,7 +163,7 @@ class KvCaTest {
     signed.get("ca_chain").asArray().forEach(c -> chain.append(c.asString()).append('\n'));
     String root = Pem.encode(Pem.certificates(chain.toString()).stream()
         .filter(dev.signet.ca.SigningAuthority::isSelfSigned).findFirst().orElseThrow());
-    vault.root("POST", "secret/data/signet/ca", "{\"data\":{\"ca-cert.pem\":"
+    fixture.vault().root("POST", "secret/data/signet/ca", "{\"data\":{\"ca-cert.pem\":"
         + VaultTestServer.quote(cert) + ",\"ca-key.pem\":"
         + VaultTestServer.quote(Pem.encode("PRIVATE KEY", keys.getPrivate().getEncoded()))
         + ",\"cert-chain.pem\":" + VaultTestServer.quote(chain.toString())

@@ -10,9 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,24 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PkiCaTest {
   @TempDir static Path dir;
-  static VaultTestServer vault;
-  static VaultSetup setup;
-
-  @BeforeAll
-  static void startVault() throws Exception {
-    vault = VaultTestServer.start();
-    setup = VaultSetup.run(vault);
-  }
-
-  @AfterAll
-  static void stopVault() {
-    if (vault != null) {
-      vault.close();
-    }
-  }
+  @RegisterExtension static final VaultFixture fixture = new VaultFixture();
 
   private static VaultSignet signet(Path d, String... extra) throws Exception {
-    String[] auth = setup.approle("pki", d);
+    String[] auth = fixture.setup().approle("pki", d);
     String[] all = java.util.Arrays.copyOf(auth, auth.length + extra.length);
     System.arraycopy(extra, 0, all, auth.length, extra.length);
     return VaultSignet.start(d, "vault-pki", all);
@@ -64,7 +49,7 @@ class PkiCaTest {
   @Test
   void withATransitKeyTheSigningKeyNeverLeavesVaultAndRenewsUnderLoad() throws Exception {
     Path d = Files.createDirectory(dir.resolve("transit"));
-    String[] auth = setup.approle("pki-transit", d);
+    String[] auth = fixture.setup().approle("pki-transit", d);
     String[] all = java.util.Arrays.copyOf(auth, auth.length + 4);
     all[auth.length] = "ca.vault.pki.key-source=transit";
     all[auth.length + 1] = "ca.vault.pki.ttl=12s";
@@ -74,7 +59,8 @@ class PkiCaTest {
         SignetClient client = signet.client();
         Load load = new Load(client, signet.token(), signet.roots(), 4, 100_000)) {
       VerifiedChain v = VaultSignet.issueAndVerify(client, signet.token(), signet.roots());
-      String publicKey = VaultTestServer.data(vault.root("GET", "transit/keys/signet-pki", null))
+      String publicKey = VaultTestServer.data(
+          fixture.vault().root("GET", "transit/keys/signet-pki", null))
           .get("keys").asObject().get("1").asObject().getString("public_key", "");
       assertThat(dev.signet.pki.Pem.decodeAll(publicKey).get(0).der())
           .isEqualTo(v.intermediates().get(0).getPublicKey().getEncoded());
@@ -97,11 +83,11 @@ class PkiCaTest {
         SignetClient client = signet.client();
         Load load = new Load(client, signet.token(), signet.roots(), 4, 100_000)) {
       waitFor(() -> load.issuers.size() >= 2, "a renewal under load");
-      vault.stop();
+      fixture.vault().stop();
       // The current key keeps signing while Vault is down (until its certificate expires).
       int down = load.ok.get();
       waitFor(() -> load.ok.get() > down + 30, "signing through the outage");
-      vault.restart();
+      fixture.vault().restart();
       int seen = load.issuers.size();
       waitFor(() -> load.issuers.size() > seen, "a renewal after Vault is back");
       load.stop();

@@ -10,9 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,24 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 class TransitCaTest {
   static final String CHAIN = "ca.vault.kv.path=signet/transit-chain";
   @TempDir static Path dir;
-  static VaultTestServer vault;
-  static VaultSetup setup;
-
-  @BeforeAll
-  static void startVault() throws Exception {
-    vault = VaultTestServer.start();
-    setup = VaultSetup.run(vault);
-  }
-
-  @AfterAll
-  static void stopVault() {
-    if (vault != null) {
-      vault.close();
-    }
-  }
+  @RegisterExtension static final VaultFixture fixture = new VaultFixture();
 
   private static VaultSignet signet(Path d, String... extra) throws Exception {
-    String[] auth = setup.approle("transit", d);
+    String[] auth = fixture.setup().approle("transit", d);
     String[] all = new String[auth.length + extra.length + 2];
     System.arraycopy(auth, 0, all, 0, auth.length);
     System.arraycopy(extra, 0, all, auth.length, extra.length);
@@ -53,7 +38,7 @@ class TransitCaTest {
     Path d = Files.createDirectory(dir.resolve("basic"));
     try (VaultSignet signet = signet(d); SignetClient client = signet.client()) {
       VerifiedChain v = VaultSignet.issueAndVerify(client, signet.token(), signet.roots());
-      JsonObject key = VaultTestServer.data(vault.root("GET", "transit/keys/signet-ca", null));
+      JsonObject key = VaultTestServer.data(fixture.vault().root("GET", "transit/keys/signet-ca", null));
       String publicKey = key.get("keys").asObject().get("1").asObject()
           .getString("public_key", "");
       // The signing certificate is for the Transit key: its private half never left Vault.
@@ -86,21 +71,21 @@ class TransitCaTest {
     try (VaultSignet signet = signet(d); SignetClient client = signet.client();
         Load load = new Load(client, signet.token(), signet.roots(), 4, 100_000)) {
       waitFor(() -> load.ok.get() > 20, "load running");
-      vault.root("POST", "transit/keys/signet-ca/rotate", "{}");
-      int version = VaultTestServer.data(vault.root("GET", "transit/keys/signet-ca", null))
+      fixture.vault().root("POST", "transit/keys/signet-ca/rotate", "{}");
+      int version = VaultTestServer.data(fixture.vault().root("GET", "transit/keys/signet-ca", null))
           .getInt("latest_version", 0);
       // Signet keeps signing with the old version (its certificate) until the new version has one.
       int before = load.ok.get();
       waitFor(() -> load.ok.get() > before + 20, "still signing with the old version");
-      String csr = VaultTestServer.data(vault.root("POST", "transit/keys/signet-ca/csr",
+      String csr = VaultTestServer.data(fixture.vault().root("POST", "transit/keys/signet-ca/csr",
           "{\"version\":" + version + "}")).getString("csr", "");
-      String cert = VaultTestServer.data(vault.root("POST", "pki_mesh/root/sign-intermediate",
+      String cert = VaultTestServer.data(fixture.vault().root("POST", "pki_mesh/root/sign-intermediate",
           "{\"csr\":" + VaultTestServer.quote(csr) + ",\"common_name\":\"Signet transit CA v"
               + version + "\",\"ttl\":\"2160h\",\"max_path_length\":0,\"format\":\"pem\"}"))
           .getString("certificate", "");
       String chain = cert + "\n" + String.join("", chainAbove(signet));
       String root = dev.signet.pki.Pem.encode(signet.server.ca().current().roots().get(0));
-      vault.root("POST", "secret/data/signet/transit-chain", "{\"data\":{\"ca-cert.pem\":"
+      fixture.vault().root("POST", "secret/data/signet/transit-chain", "{\"data\":{\"ca-cert.pem\":"
           + VaultTestServer.quote(cert) + ",\"cert-chain.pem\":" + VaultTestServer.quote(chain)
           + ",\"root-cert.pem\":" + VaultTestServer.quote(root) + "}}");
       waitFor(() -> signet.server.ca().describe().contains(" v" + version), "switch to v"
@@ -120,10 +105,10 @@ class TransitCaTest {
     try (VaultSignet signet = signet(d); SignetClient client = signet.client();
         Load load = new Load(client, signet.token(), signet.roots(), 4, 100_000)) {
       waitFor(() -> load.ok.get() > 20, "load running");
-      vault.stop();
+      fixture.vault().stop();
       waitFor(() -> load.failed() > 20, "requests refused while Vault is down");
       int okWhileDown = load.ok.get();
-      vault.restart();
+      fixture.vault().restart();
       waitFor(() -> load.ok.get() > okWhileDown + 20, "recovery after restart");
       load.stop();
       assertThat(load.wrong.get()).as(load.toString()).isZero();
@@ -135,17 +120,17 @@ class TransitCaTest {
 
   @Test
   void anExpiringTokenIsReplacedByAFreshLogin() throws Exception {
-    vault.root("POST", "auth/approle/role/signet-transit-short", "{\"token_policies\":"
+    fixture.vault().root("POST", "auth/approle/role/signet-transit-short", "{\"token_policies\":"
         + "\"signet-transit\",\"token_no_default_policy\":true,\"token_ttl\":\"2s\","
         + "\"token_max_ttl\":\"3s\"}");
-    String roleId = VaultTestServer.data(vault.root("GET",
+    String roleId = VaultTestServer.data(fixture.vault().root("GET",
         "auth/approle/role/signet-transit-short/role-id", null)).getString("role_id", "");
-    String secretId = VaultTestServer.data(vault.root("POST",
+    String secretId = VaultTestServer.data(fixture.vault().root("POST",
         "auth/approle/role/signet-transit-short/secret-id", "{}")).getString("secret_id", "");
     Path d = Files.createDirectory(dir.resolve("relogin"));
     Files.writeString(d.resolve("sid"), secretId);
     try (VaultSignet signet = VaultSignet.start(d, "vault-transit",
-        "ca.vault.address=" + vault.address(), "ca.vault.auth.method=approle",
+        "ca.vault.address=" + fixture.vault().address(), "ca.vault.auth.method=approle",
         "ca.vault.auth.role-id=" + roleId, "ca.vault.auth.secret-id-file=" + d.resolve("sid"),
         CHAIN);
         SignetClient client = signet.client();

@@ -1,9 +1,9 @@
 package dev.signet.vault;
 
+import dev.signet.testing.LoopbackSignet;
 import dev.signet.client.SignetClient;
 import dev.signet.client.CsrBuilder;
 import dev.signet.client.ChainVerifier;
-import dev.signet.config.ConfigLoader;
 import dev.signet.dev.DevTokens;
 import dev.signet.pki.Pem;
 import dev.signet.server.SignetServer;
@@ -36,16 +36,10 @@ final class VaultSignet implements AutoCloseable {
   }
 
   static VaultSignet start(Path dir, String source, String... settings) throws IOException {
-    ConfigLoader loader = ConfigLoader.withDefaults().dev()
-        .set("ca.dev.directory=" + dir)
-        .set("ca.source=" + source)
-        .set("server.address=127.0.0.1")
-        .set("server.grpc-port=0")
-        .set("server.admin-port=0");
-    for (String s : settings) {
-      loader.set(s);
-    }
-    return new VaultSignet(dir, SignetServer.start(loader.load()));
+    String[] all = new String[settings.length + 1];
+    all[0] = "ca.source=" + source;
+    System.arraycopy(settings, 0, all, 1, settings.length);
+    return new VaultSignet(dir, SignetServer.start(LoopbackSignet.config(dir, all)));
   }
 
   String token() {
