@@ -9,14 +9,11 @@ import dev.signet.config.SignetConfig.ProviderChoice;
 import dev.signet.crypto.CryptoProvider;
 import dev.signet.dev.DevTokens;
 import dev.signet.error.SignetException;
+import dev.signet.testing.ManualClock;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -35,26 +32,7 @@ class CachingAuthenticatorTest {
   DevTokens tokens;
   JwtAuthenticator jwt;
   SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  MovableClock clock = new MovableClock();
-
-  static final class MovableClock extends Clock {
-    Instant now = Instant.now();
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
+  ManualClock clock = new ManualClock();
 
   /** The real authenticator, counting the checks that reach it and optionally held at a gate. */
   static final class Counted implements Authenticator {
@@ -136,10 +114,10 @@ class CachingAuthenticatorTest {
     CachingAuthenticator auth = cache(counted, Duration.ofSeconds(60), 100);
     String t = token("cart", Duration.ofMinutes(10));
     auth.authenticate(bearer(t, ""));
-    clock.now = clock.now.plusSeconds(59);
+    clock.advance(Duration.ofSeconds(59));
     auth.authenticate(bearer(t, ""));
     assertThat(counted.calls).hasValue(1);
-    clock.now = clock.now.plusSeconds(2);
+    clock.advance(Duration.ofSeconds(2));
     auth.authenticate(bearer(t, ""));
     assertThat(counted.calls).hasValue(2);
   }
@@ -150,7 +128,7 @@ class CachingAuthenticatorTest {
     CachingAuthenticator auth = cache(counted, Duration.ofSeconds(60), 100);
     String t = token("cart", Duration.ofSeconds(20));
     auth.authenticate(bearer(t, ""));
-    clock.now = clock.now.plusSeconds(21);
+    clock.advance(Duration.ofSeconds(21));
     auth.authenticate(bearer(t, ""));
     assertThat(counted.calls).hasValue(2);
   }

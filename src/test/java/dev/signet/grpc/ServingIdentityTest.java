@@ -7,41 +7,15 @@ import dev.signet.config.SignetConfig.ProviderChoice;
 import dev.signet.crypto.CryptoProvider;
 import dev.signet.dev.DevCa;
 import dev.signet.issue.LeafSigner;
+import dev.signet.testing.ManualClock;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ServingIdentityTest {
-  /** A clock the test moves by hand. */
-  private static final class ManualClock extends Clock {
-    private Instant now = Instant.now();
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
-
   @Test
   void renewsAtTwoThirdsOfItsLifeAndNotBefore(@TempDir Path dir) throws Exception {
     DevCa.ensure(dir);
