@@ -8,11 +8,14 @@
 #   4. one new TLS connection per certificate (each pod dials on its own in a real storm);
 #   5. a 100k-certificate burst (a mesh restart storm), which must end with no error.
 # Results go to stdout; docs/benchmarks.md records them with the machine they came from.
-# Environment: REQUESTS (flat-out run, default 30000), BURST (default 100000), KEY (rsa|ecdsa).
+# Environment: REQUESTS (flat-out run, default 30000), BURST (default 100000), KEY (rsa|ecdsa),
+# WARMUP (requests each measuring client sends first in its own JVM, default 30000; a cold
+# client falls behind a fixed rate and charges its own JIT warm-up to the server).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 requests=${REQUESTS:-30000}
 burst=${BURST:-100000}
+warmup=${WARMUP:-30000}
 key_flag=$([ "${KEY:-rsa}" = ecdsa ] && echo --ecdsa || true)
 
 ./mvnw -B -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=test \
@@ -77,7 +80,7 @@ grep -o 'ready [0-9]* ms after the JVM started' "$log" || true
 await_ready
 
 echo "== flat out"
-out=$(load --requests "$requests" --warmup 10000)
+out=$(load --requests "$requests" --warmup "$warmup")
 echo "$out"
 max=$(echo "$out" | awk '/throughput/ {print $2}')
 cpu=$(echo "$out" | sed -n 's/.*CPU \([0-9.]*\) us\/cert.*/\1/p')
@@ -85,7 +88,7 @@ echo "server CPU per certificate / crypto floor = $(python3 -c "print(f'{$cpu/$f
 
 echo "== half of the maximum"
 half=$((max / 2))
-load --rate "$half" --requests $((half * 20)) --warmup 2000
+load --rate "$half" --requests $((half * 20)) --warmup "$warmup"
 
 echo "== restart storm, new connection per certificate (handshake included)"
 load --requests $((requests / 4)) --concurrency 64 --warmup 1000 --fresh-connections
