@@ -2,6 +2,7 @@ package dev.signet.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.signet.concurrent.DaemonThreads;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -33,11 +34,7 @@ public final class AdminServer implements AutoCloseable {
       boolean ok = ready.getAsBoolean();
       respond(ex, ok ? 200 : 503, "text/plain", ok ? "ready\n" : "not ready\n");
     });
-    http.setExecutor(Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "signet-admin");
-      t.setDaemon(true);
-      return t;
-    }));
+    http.setExecutor(Executors.newSingleThreadExecutor(DaemonThreads.named("signet-admin")));
     http.start();
     return new AdminServer(http);
   }

@@ -3,6 +3,7 @@ package dev.signet.ca;
 import static java.util.Objects.requireNonNull;
 
 import dev.signet.ca.CaFiles.InvalidCaException;
+import dev.signet.concurrent.DaemonThreads;
 import dev.signet.crypto.CryptoProvider;
 import dev.signet.error.SignetException;
 import java.io.IOException;
@@ -47,11 +48,7 @@ public final class FilesCaSource implements CaSource {
     if (interval == null) {
       this.poller = null;
     } else {
-      this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "signet-ca-files-reload");
-        t.setDaemon(true);
-        return t;
-      });
+      this.poller = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("signet-ca-files-reload"));
       long ms = interval.toMillis();
       poller.scheduleWithFixedDelay(this::reloadQuietly, ms, ms, TimeUnit.MILLISECONDS);
     }

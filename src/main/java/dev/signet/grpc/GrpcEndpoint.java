@@ -3,6 +3,7 @@ package dev.signet.grpc;
 import dev.signet.auth.Authenticator;
 import dev.signet.auth.Impersonation;
 import dev.signet.ca.CaSource;
+import dev.signet.concurrent.DaemonThreads;
 import dev.signet.config.SignetConfig.Server;
 import dev.signet.issue.CertificateIssuer;
 import dev.signet.issue.LeafSigner;
@@ -28,7 +29,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -73,7 +73,7 @@ public final class GrpcEndpoint implements AutoCloseable {
             .protocols("TLSv1.3", "TLSv1.2"),
         provider).build();
     ExecutorService workers = Executors.newFixedThreadPool(config.effectiveWorkerThreads(),
-        named("signet-worker"));
+        DaemonThreads.named("signet-worker"));
     CertificateService service = new CertificateService(authenticator, impersonation, issuer, workers,
         config.maxConcurrentRequests(), metrics, audit);
     HealthStatusManager health = new HealthStatusManager();
@@ -90,7 +90,7 @@ public final class GrpcEndpoint implements AutoCloseable {
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(serviceName, ServingStatus.SERVING);
     ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(
-        named("signet-serving-cert"));
+        DaemonThreads.named("signet-serving-cert"));
     renewer.scheduleWithFixedDelay(() -> {
       try {
         identity.renewIfDue();
@@ -169,14 +169,5 @@ public final class GrpcEndpoint implements AutoCloseable {
       workers.shutdownNow();
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static java.util.concurrent.ThreadFactory named(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

@@ -2,6 +2,7 @@ package dev.signet.vault;
 
 import dev.signet.ca.CaSource;
 import dev.signet.ca.SigningAuthority;
+import dev.signet.concurrent.DaemonThreads;
 import dev.signet.error.SignetException;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,11 +36,7 @@ abstract class PollingCaSource implements CaSource {
     this.metrics = metrics;
     this.clock = clock;
     this.onChange = onChange;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, threadName);
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named(threadName));
   }
 
   /** Publishes the first authority and starts checking every {@code every}. */

@@ -2,6 +2,7 @@ package dev.signet.vault;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.signet.concurrent.DaemonThreads;
 import dev.signet.error.SignetException;
 import io.github.jopenlibs.vault.json.Json;
 import io.github.jopenlibs.vault.json.JsonArray;
@@ -66,11 +67,7 @@ final class TransitBatcher implements AutoCloseable {
     this.windowNanos = window.toNanos();
     this.maxBatch = maxBatch;
     this.queue = new ArrayBlockingQueue<>(maxQueued);
-    this.senders = Executors.newFixedThreadPool(SENDERS, r -> {
-      Thread t = new Thread(r, "signet-transit-send");
-      t.setDaemon(true);
-      return t;
-    });
+    this.senders = Executors.newFixedThreadPool(SENDERS, DaemonThreads.named("signet-transit-send"));
     this.dispatcher = new Thread(this::dispatch, "signet-transit-batch");
     dispatcher.setDaemon(true);
     dispatcher.start();

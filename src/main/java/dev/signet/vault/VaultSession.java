@@ -2,6 +2,7 @@ package dev.signet.vault;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.signet.concurrent.DaemonThreads;
 import dev.signet.config.SignetConfig.VaultAuth;
 import dev.signet.config.SignetConfig.VaultAuthMethod;
 import dev.signet.error.SignetException;
@@ -56,11 +57,7 @@ public final class VaultSession implements AutoCloseable {
     this.client = client;
     this.auth = auth;
     this.clock = clock;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "signet-vault-token");
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("signet-vault-token"));
   }
 
   /** Logs in now (failing start-up when Vault refuses) and keeps the token fresh. */

@@ -2,6 +2,7 @@ package dev.signet.kube.trust;
 
 import dev.signet.ca.CaSource;
 import dev.signet.ca.SigningAuthority;
+import dev.signet.concurrent.DaemonThreads;
 import dev.signet.config.SignetConfig.IstiodCert;
 import dev.signet.issue.IssuedCertificate;
 import dev.signet.issue.LeafSigner;
@@ -83,11 +84,7 @@ public final class IstiodCertPublisher implements AutoCloseable {
     if (timer != null) {
       return;
     }
-    timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "signet-istiod-cert");
-      t.setDaemon(true);
-      return t;
-    });
+    timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("signet-istiod-cert"));
     timer.scheduleWithFixedDelay(this::checkQuietly, 0, CHECK_INTERVAL.toMillis(),
         TimeUnit.MILLISECONDS);
   }

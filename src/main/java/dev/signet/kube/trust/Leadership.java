@@ -1,5 +1,6 @@
 package dev.signet.kube.trust;
 
+import dev.signet.concurrent.DaemonThreads;
 import dev.signet.config.SignetConfig.LeaderElection;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -27,11 +28,7 @@ public final class Leadership implements AutoCloseable {
   private final Runnable onStart;
   private final Runnable onStop;
   private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(
-      r -> {
-        Thread t = new Thread(r, "signet-leader-election");
-        t.setDaemon(true);
-        return t;
-      });
+      DaemonThreads.named("signet-leader-election"));
   private volatile boolean leading;
   private volatile boolean closed;
   private CompletableFuture<?> running;

@@ -1,6 +1,7 @@
 package dev.signet.kube.trust;
 
 import dev.signet.ca.CaSource;
+import dev.signet.concurrent.DaemonThreads;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -52,11 +53,7 @@ public final class RootCertPublisher implements AutoCloseable {
     if (worker != null) {
       return;
     }
-    worker = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "signet-root-cert-publisher");
-      t.setDaemon(true);
-      return t;
-    });
+    worker = Executors.newSingleThreadExecutor(DaemonThreads.named("signet-root-cert-publisher"));
     var nsOps = namespaceSelector.isEmpty() ? client.namespaces()
         : client.namespaces().withLabelSelector(namespaceSelector);
     namespaces = nsOps.inform(handler(Namespace.class), RESYNC_MILLIS);
