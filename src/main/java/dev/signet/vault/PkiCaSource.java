@@ -121,7 +121,8 @@ public final class PkiCaSource extends PollingCaSource {
       TransitBatcher batcher = new TransitBatcher(client, metrics, t.mount(), pki.transitKey(),
           TransitSigner.parameters(key, transit.version()), t.batchWindow(), t.maxBatch(),
           t.maxQueued());
-      TransitSigner signer = new TransitSigner(key, transit.version(), batcher, maxWait());
+      TransitSigner signer = new TransitSigner(key, transit.version(), batcher, maxWait(),
+          crypto);
       try {
         a = CaFiles.loadWithSigner(texts, signer, key);
       } catch (InvalidCaException | RuntimeException e) {
@@ -140,9 +141,9 @@ public final class PkiCaSource extends PollingCaSource {
     return a;
   }
 
-  private static KeyPair newKey() {
+  private KeyPair newKey() {
     try {
-      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+      KeyPairGenerator g = crypto.keyPairGenerator("EC");
       g.initialize(new ECGenParameterSpec("secp256r1"));
       return g.generateKeyPair();
     } catch (GeneralSecurityException e) {

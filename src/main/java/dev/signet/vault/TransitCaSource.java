@@ -5,6 +5,7 @@ import dev.signet.ca.CaFiles.InvalidCaException;
 import dev.signet.ca.SigningAuthority;
 import dev.signet.config.SignetConfig;
 import dev.signet.config.SignetConfig.Transit;
+import dev.signet.crypto.CryptoProvider;
 import dev.signet.pki.Pem;
 import io.github.jopenlibs.vault.json.JsonObject;
 import io.github.jopenlibs.vault.json.JsonValue;
@@ -30,6 +31,7 @@ public final class TransitCaSource extends PollingCaSource {
   private final SignetConfig.Vault config;
   private final Path filesDirectory;
   private final Duration maxWait;
+  private final CryptoProvider crypto;
   private final List<Retired> retiring = new ArrayList<>();
   private volatile State state;
 
@@ -40,10 +42,12 @@ public final class TransitCaSource extends PollingCaSource {
   private record State(String chain, int version, TransitBatcher batcher) {}
 
   private TransitCaSource(VaultClient client, SignetConfig.Vault config, Path filesDirectory,
-      VaultMetrics metrics, Clock clock, Consumer<SigningAuthority> onChange) {
+      CryptoProvider crypto, VaultMetrics metrics, Clock clock,
+      Consumer<SigningAuthority> onChange) {
     super(metrics, clock, onChange, "signet-ca-transit");
     this.client = client;
     this.config = config;
+    this.crypto = crypto;
     this.filesDirectory = filesDirectory;
     // A request waits at most for every attempt of one call, plus the batch window.
     this.maxWait = config.timeout().multipliedBy(config.maxRetries() + 1L)
@@ -52,10 +56,10 @@ public final class TransitCaSource extends PollingCaSource {
 
   /** Loads the chain and the key now (failing start-up when unusable) and polls for changes. */
   public static TransitCaSource open(VaultClient client, SignetConfig.Vault config,
-      Path filesDirectory, VaultMetrics metrics, Clock clock,
+      Path filesDirectory, CryptoProvider crypto, VaultMetrics metrics, Clock clock,
       Consumer<SigningAuthority> onChange) throws InvalidCaException {
-    TransitCaSource s = new TransitCaSource(client, config, filesDirectory, metrics, clock,
-        onChange);
+    TransitCaSource s = new TransitCaSource(client, config, filesDirectory, crypto, metrics,
+        clock, onChange);
     SigningAuthority initial = s.build(s.readKey(), null);
     s.start(initial, config.transit().pollInterval(), "vault-transit");
     return s;
@@ -98,7 +102,7 @@ public final class TransitCaSource extends PollingCaSource {
         TransitSigner.parameters(caKey, version), t.batchWindow(), t.maxBatch(), t.maxQueued());
     try {
       SigningAuthority a = CaFiles.loadWithSigner(texts,
-          new TransitSigner(caKey, version, batcher, maxWait), caKey);
+          new TransitSigner(caKey, version, batcher, maxWait, crypto), caKey);
       if (previous != null) {
         synchronized (retiring) {
           retiring.add(new Retired(previous.batcher(), System.nanoTime()));

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.signet.ca.Signer;
 import dev.signet.ca.SigningAuthority;
+import dev.signet.crypto.CryptoProvider;
 import dev.signet.error.SignetException;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -32,7 +33,12 @@ final class TransitSigner implements Signer, AutoCloseable {
   private final ThreadLocal<Signature> verifiers;
   private final ThreadLocal<MessageDigest> digests;
 
-  TransitSigner(PublicKey caKey, int keyVersion, TransitBatcher batcher, Duration maxWait) {
+  /**
+   * @param crypto the provider that checks Vault's signatures: one check per certificate, so
+   *     the selected (native) provider, not the JDK's much slower ECDSA
+   */
+  TransitSigner(PublicKey caKey, int keyVersion, TransitBatcher batcher, Duration maxWait,
+      CryptoProvider crypto) {
     String jca = SigningAuthority.signatureAlgorithm(caKey);
     this.algorithmIdentifier = SigningAuthority.algorithmIdentifier(jca);
     this.digestAlgorithm = jca.startsWith("SHA384") ? "SHA-384" : "SHA-256";
@@ -41,7 +47,7 @@ final class TransitSigner implements Signer, AutoCloseable {
     this.waitMillis = maxWait.toMillis();
     this.verifiers = ThreadLocal.withInitial(() -> {
       try {
-        Signature s = Signature.getInstance(jca);
+        Signature s = crypto.signature(jca);
         s.initVerify(caKey);
         return s;
       } catch (GeneralSecurityException e) {

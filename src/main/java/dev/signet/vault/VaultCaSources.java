@@ -39,8 +39,8 @@ public final class VaultCaSources {
     }
     try {
       PollingCaSource source = switch (ca.source()) {
-        case VAULT_TRANSIT -> TransitCaSource.open(client, config, ca.filesDirectory(), metrics,
-            clock, onChange);
+        case VAULT_TRANSIT -> TransitCaSource.open(client, config, ca.filesDirectory(), crypto,
+            metrics, clock, onChange);
         case VAULT_KV -> KvCaSource.open(client, config.kv(), crypto, metrics, clock, onChange);
         case VAULT_PKI -> PkiCaSource.open(client, config, crypto, metrics, clock, onChange);
         default -> throw new IllegalArgumentException(ca.source() + " is not a Vault source");
