@@ -12,7 +12,6 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
-import dev.signet.config.SignetConfig.Auth;
 import dev.signet.crypto.CryptoProvider;
 import dev.signet.config.SignetConfig.Jwt;
 import dev.signet.error.SignetException;
@@ -62,12 +61,6 @@ public final class JwtAuthenticator implements Authenticator {
         new HashSet<>(audiences),
         new JWTClaimsSet.Builder().issuer(jwt.issuer()).build(),
         Set.of("sub", "exp"), null));
-  }
-
-  /** An authenticator for the local cluster's configured JWKS file or URL. */
-  public static JwtAuthenticator create(Auth auth, String trustDomain, CryptoProvider crypto)
-      throws IOException {
-    return create(auth.jwt(), auth.audiences(), trustDomain, crypto);
   }
 
   /** An authenticator for one cluster's JWKS file or URL. */

@@ -52,10 +52,6 @@ class ImpersonationTest {
     }
   }
 
-  private static String id(String ns, String sa) {
-    return "spiffe://cluster.local/ns/" + ns + "/sa/" + sa;
-  }
-
   /** Retries while the informer has not seen a just-created pod yet. */
   private static List<String> awaitIssued(String token, String identity) {
     AtomicReference<List<String>> chain = new AtomicReference<>();
@@ -76,17 +72,17 @@ class ImpersonationTest {
 
   @Test
   void ztunnelGetsTheIdentityOfAPodOnItsNode() throws Exception {
-    List<String> chain = awaitIssued(ztunnelToken, id("shop", "cart"));
+    List<String> chain = awaitIssued(ztunnelToken, KubeSignet.id("shop", "cart"));
     X509Certificate leaf = Pem.certificates(chain.get(0)).get(0);
     assertThat(leaf.getSubjectAlternativeNames()).hasSize(1)
-        .allSatisfy(san -> assertThat(san.get(1)).isEqualTo(id("shop", "cart")));
+        .allSatisfy(san -> assertThat(san.get(1)).isEqualTo(KubeSignet.id("shop", "cart")));
   }
 
   @Test
   void ztunnelIsRefusedAnIdentityWithNoPodOnItsNode() {
-    awaitIssued(ztunnelToken, id("shop", "cart")); // the informer has synced
-    assertThatThrownBy(() -> signet.request(id("bank", "vault"), ztunnelToken, null,
-        id("bank", "vault")))
+    awaitIssued(ztunnelToken, KubeSignet.id("shop", "cart")); // the informer has synced
+    assertThatThrownBy(() -> signet.request(KubeSignet.id("bank", "vault"), ztunnelToken, null,
+        KubeSignet.id("bank", "vault")))
         .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
             "impersonation refused", "no running pod of service account bank/vault",
             "node 'node-a'"));
@@ -95,12 +91,12 @@ class ImpersonationTest {
   @Test
   void aFailedPodDoesNotCount() throws Exception {
     Pod job = kube.createPod("batch", "job-1", "job", "node-a");
-    awaitIssued(ztunnelToken, id("batch", "job"));
+    awaitIssued(ztunnelToken, KubeSignet.id("batch", "job"));
     job.setStatus(new PodStatusBuilder().withPhase("Failed").build());
     kube.admin().pods().inNamespace("batch").resource(job).updateStatus();
     Poll.until(() -> {
       try {
-        signet.request(id("batch", "job"), ztunnelToken, null, id("batch", "job"));
+        signet.request(KubeSignet.id("batch", "job"), ztunnelToken, null, KubeSignet.id("batch", "job"));
         return false;
       } catch (StatusRuntimeException e) {
         return e.getStatus().getCode() == Status.Code.UNAUTHENTICATED
@@ -115,8 +111,8 @@ class ImpersonationTest {
   void anUntrustedAccountMayNotImpersonate() {
     Pod cart = kube.admin().pods().inNamespace("shop").withName("cart-1").get();
     String cartToken = kube.token(cart);
-    assertThatThrownBy(() -> signet.request(id("istio-system", "ztunnel"), cartToken, null,
-        id("istio-system", "ztunnel")))
+    assertThatThrownBy(() -> signet.request(KubeSignet.id("istio-system", "ztunnel"), cartToken, null,
+        KubeSignet.id("istio-system", "ztunnel")))
         .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
             "'shop/cart' is not a trusted node account"));
   }
@@ -124,8 +120,8 @@ class ImpersonationTest {
   @Test
   void aTokenNotBoundToAPodMayNotImpersonate() {
     String unbound = kube.token("istio-system", "ztunnel");
-    assertThatThrownBy(() -> signet.request(id("shop", "cart"), unbound, null,
-        id("shop", "cart")))
+    assertThatThrownBy(() -> signet.request(KubeSignet.id("shop", "cart"), unbound, null,
+        KubeSignet.id("shop", "cart")))
         .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
             "not bound to a pod"));
   }

@@ -1,5 +1,6 @@
 package dev.signet.kube;
 
+import dev.signet.spiffe.SpiffeId;
 import dev.signet.testing.LoopbackSignet;
 import dev.signet.api.v1.IstioCertificateRequest;
 import dev.signet.client.CsrBuilder;
@@ -50,6 +51,11 @@ final class KubeSignet implements AutoCloseable {
     String token = cluster.token("signet-system", "signet", "https://kubernetes.default.svc",
         Optional.empty(), Duration.ofHours(1));
     return cluster.kubeconfig(name, token);
+  }
+
+  /** The SPIFFE ID of {@code ns/sa} in the tests' trust domain. */
+  static String id(String ns, String sa) {
+    return SpiffeId.of("cluster.local", ns, sa).toString();
   }
 
   /** Starts Signet in dev mode (its own CA) with the given settings. */

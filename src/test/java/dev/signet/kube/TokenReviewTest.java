@@ -53,14 +53,10 @@ class TokenReviewTest {
     }
   }
 
-  private static String id(String ns, String sa) {
-    return "spiffe://cluster.local/ns/" + ns + "/sa/" + sa;
-  }
-
   @Test
   void aTokenRequestTokenForIstioCaGetsItsServiceAccountsIdentity() throws Exception {
     kube.createServiceAccount("shop", "cart");
-    List<String> chain = signet.request(id("shop", "cart"), kube.token("shop", "cart"), null);
+    List<String> chain = signet.request(KubeSignet.id("shop", "cart"), kube.token("shop", "cart"), null);
     assertThat(chain).hasSize(3);
     assertThat(chain.get(0)).startsWith("-----BEGIN CERTIFICATE-----");
   }
@@ -68,7 +64,7 @@ class TokenReviewTest {
   @Test
   void theLocalClusterIdIsTheLocalCluster() throws Exception {
     kube.createServiceAccount("shop", "web");
-    assertThat(signet.request(id("shop", "web"), kube.token("shop", "web"), "Kubernetes"))
+    assertThat(signet.request(KubeSignet.id("shop", "web"), kube.token("shop", "web"), "Kubernetes"))
         .hasSize(3);
   }
 
@@ -76,7 +72,7 @@ class TokenReviewTest {
   void aTokenForAnotherServiceAccountCannotAskForThisIdentity() {
     kube.createServiceAccount("shop", "cart");
     kube.createServiceAccount("shop", "thief");
-    assertThatThrownBy(() -> signet.request(id("shop", "cart"), kube.token("shop", "thief"), null))
+    assertThatThrownBy(() -> signet.request(KubeSignet.id("shop", "cart"), kube.token("shop", "thief"), null))
         .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
             "caller's credentials prove 'spiffe://cluster.local/ns/shop/sa/thief'"));
   }
@@ -87,7 +83,7 @@ class TokenReviewTest {
     String token = kube.token("shop", "cart", "not-istio", Optional.empty(),
         Duration.ofMinutes(10));
     double rejected = signet.count("signet.tokenreview.failures", "reason", "rejected");
-    assertThatThrownBy(() -> signet.request(id("shop", "cart"), token, null))
+    assertThatThrownBy(() -> signet.request(KubeSignet.id("shop", "cart"), token, null))
         .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
             "did not accept the token for audiences [istio-ca]"));
     assertThat(signet.count("signet.tokenreview.failures", "reason", "rejected") - rejected)
@@ -101,7 +97,7 @@ class TokenReviewTest {
     // one-minute leeway (TokenRequest's minimum lifetime is 10 minutes, so a real token cannot
     // expire during a test); the API server's review is what refuses it.
     String expired = kube.withExpiry(kube.token("shop", "cart"), Instant.now().minusSeconds(300));
-    assertThatThrownBy(() -> signet.request(id("shop", "cart"), expired, null))
+    assertThatThrownBy(() -> signet.request(KubeSignet.id("shop", "cart"), expired, null))
         .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED, "expired"));
   }
 
@@ -110,7 +106,7 @@ class TokenReviewTest {
     kube.createServiceAccount("gone", "app");
     String token = kube.token("gone", "app");
     kube.admin().serviceAccounts().inNamespace("gone").withName("app").delete();
-    awaitRefused(id("gone", "app"), token, Duration.ofSeconds(20));
+    awaitRefused(KubeSignet.id("gone", "app"), token, Duration.ofSeconds(20));
   }
 
   @Test
@@ -118,14 +114,14 @@ class TokenReviewTest {
     kube.createServiceAccount("ceiling", "app");
     String token = kube.token("ceiling", "app");
     double reviews = signet.count("signet.tokenreview.duration");
-    signet.request(id("ceiling", "app"), token, null);
+    signet.request(KubeSignet.id("ceiling", "app"), token, null);
     // The review was cached before the answer left Signet, so no later than now.
     Instant cached = Instant.now();
-    signet.request(id("ceiling", "app"), token, null);
+    signet.request(KubeSignet.id("ceiling", "app"), token, null);
     assertThat(signet.count("signet.tokenreview.duration") - reviews).isEqualTo(1);
     Poll.until(() -> Instant.now().isAfter(cached.plus(CEILING).plusMillis(100)),
         CEILING.plusSeconds(5));
-    signet.request(id("ceiling", "app"), token, null);
+    signet.request(KubeSignet.id("ceiling", "app"), token, null);
     assertThat(signet.count("signet.tokenreview.duration") - reviews).isEqualTo(2);
   }
 
@@ -133,13 +129,13 @@ class TokenReviewTest {
   void aRevokedTokenIsRefusedWithinTheCeilingPlusTheApiServersOwnCache() throws Exception {
     kube.createServiceAccount("revoked", "app");
     String token = kube.token("revoked", "app");
-    assertThat(signet.request(id("revoked", "app"), token, null)).hasSize(3);
+    assertThat(signet.request(KubeSignet.id("revoked", "app"), token, null)).hasSize(3);
     Instant deleted = Instant.now();
     kube.admin().serviceAccounts().inNamespace("revoked").withName("app").delete();
     // kube-apiserver itself caches successful token authentications for 10 s; Signet adds at
     // most its ceiling on top (docs/kubernetes.md).
     Duration bound = CEILING.plus(API_SERVER_CACHE);
-    Instant refused = awaitRefused(id("revoked", "app"), token, bound.plusSeconds(10));
+    Instant refused = awaitRefused(KubeSignet.id("revoked", "app"), token, bound.plusSeconds(10));
     assertThat(Duration.between(deleted, refused)).isLessThan(bound.plusSeconds(3));
   }
 
@@ -154,15 +150,15 @@ class TokenReviewTest {
         "auth.cache.max-ttl=10m")) {
       Instant exp = Instant.now().plusSeconds(5);
       String token = kube.withExpiry(kube.token("short", "app"), exp);
-      assertThat(longCache.request(id("short", "app"), token, null)).hasSize(3);
-      assertThat(longCache.request(id("short", "app"), token, null)).hasSize(3);
+      assertThat(longCache.request(KubeSignet.id("short", "app"), token, null)).hasSize(3);
+      assertThat(longCache.request(KubeSignet.id("short", "app"), token, null)).hasSize(3);
       assertThat(longCache.count("signet.tokenreview.duration")).isEqualTo(1);
       assertThat(longCache.count("signet.auth.cache.requests", "result", "hit")).isEqualTo(1);
       Poll.until(() -> Instant.now().isAfter(exp), Duration.ofSeconds(10));
       // The API server still accepts it within its own one-minute expiry leeway (go-jose's
       // default); what matters here is that Signet asked it again.
       try {
-        longCache.request(id("short", "app"), token, null);
+        longCache.request(KubeSignet.id("short", "app"), token, null);
       } catch (StatusRuntimeException e) {
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
       }
@@ -176,9 +172,9 @@ class TokenReviewTest {
     String token = kube.token("cache", "app");
     double reviews = signet.count("signet.tokenreview.duration");
     double hits = signet.count("signet.auth.cache.requests", "result", "hit");
-    signet.request(id("cache", "app"), token, null);
-    signet.request(id("cache", "app"), token, null);
-    signet.request(id("cache", "app"), token, null);
+    signet.request(KubeSignet.id("cache", "app"), token, null);
+    signet.request(KubeSignet.id("cache", "app"), token, null);
+    signet.request(KubeSignet.id("cache", "app"), token, null);
     assertThat(signet.count("signet.tokenreview.duration") - reviews).isEqualTo(1);
     assertThat(signet.count("signet.auth.cache.requests", "result", "hit") - hits).isEqualTo(2);
   }
@@ -196,7 +192,7 @@ class TokenReviewTest {
       for (int i = 0; i < n; i++) {
         answers.add(pool.submit(() -> {
           go.await();
-          return signet.request(id("flight", "app"), token, null);
+          return signet.request(KubeSignet.id("flight", "app"), token, null);
         }));
       }
       go.countDown();
@@ -215,7 +211,7 @@ class TokenReviewTest {
     Path nowhere = kube.kubeconfigAt("nowhere", "https://127.0.0.1:" + freePort(), "token");
     try (KubeSignet offline = KubeSignet.start(dir.resolve("offline"),
         "auth.kind=tokenreview", "kubernetes.kubeconfig=" + nowhere)) {
-      assertThatThrownBy(() -> offline.request(id("shop", "cart"), kube.token("shop", "cart"),
+      assertThatThrownBy(() -> offline.request(KubeSignet.id("shop", "cart"), kube.token("shop", "cart"),
           null))
           .satisfies(e -> assertStatus(e, Status.Code.UNAVAILABLE, "cannot be reached"));
       assertThat(offline.count("signet.tokenreview.failures", "reason", "unreachable"))
@@ -231,7 +227,7 @@ class TokenReviewTest {
         "https://kubernetes.default.svc", Optional.empty(), Duration.ofHours(1)));
     try (KubeSignet unprivileged = KubeSignet.start(dir.resolve("powerless"),
         "auth.kind=tokenreview", "kubernetes.kubeconfig=" + powerless)) {
-      assertThatThrownBy(() -> unprivileged.request(id("shop", "cart"),
+      assertThatThrownBy(() -> unprivileged.request(KubeSignet.id("shop", "cart"),
           kube.token("shop", "cart"), null))
           .satisfies(e -> assertStatus(e, Status.Code.UNAVAILABLE,
               "may not create TokenReviews", "HTTP 403"));
@@ -243,7 +239,7 @@ class TokenReviewTest {
   @Test
   void anUnknownClusterIdIsRefusedByName() {
     kube.createServiceAccount("shop", "cart");
-    assertThatThrownBy(() -> signet.request(id("shop", "cart"), kube.token("shop", "cart"),
+    assertThatThrownBy(() -> signet.request(KubeSignet.id("shop", "cart"), kube.token("shop", "cart"),
         "mars"))
         .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
             "unknown cluster id 'mars'", "Kubernetes"));
