@@ -12,17 +12,32 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Handler;
+import java.util.logging.LogManager;
 
 /** The {@code signet} command line: serve, token, request, config and version. */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-      System.setProperty("java.util.logging.SimpleFormatter.format",
-          "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
-    }
+    useLogLines();
     System.exit(run(Arrays.asList(args), System.getenv(), System.out, System.err));
+  }
+
+  /**
+   * Console log lines in Signet's format ({@link LogLineFormatter}), unless the operator chose
+   * a {@code SimpleFormatter} format with {@code -Djava.util.logging.SimpleFormatter.format}.
+   */
+  private static void useLogLines() {
+    if (System.getProperty("java.util.logging.SimpleFormatter.format") != null) {
+      return;
+    }
+    for (Handler h : LogManager.getLogManager().getLogger("").getHandlers()) {
+      if (h instanceof ConsoleHandler) {
+        h.setFormatter(new LogLineFormatter());
+      }
+    }
   }
 
   /** Runs one subcommand and returns the process exit code. */

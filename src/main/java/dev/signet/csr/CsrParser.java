@@ -1,54 +1,40 @@
 package dev.signet.csr;
 
+import static dev.signet.csr.DerCursor.BIT_STRING;
+import static dev.signet.csr.DerCursor.BOOLEAN;
+import static dev.signet.csr.DerCursor.INTEGER;
+import static dev.signet.csr.DerCursor.OCTET_STRING;
+import static dev.signet.csr.DerCursor.OID;
+import static dev.signet.csr.DerCursor.SEQUENCE;
+import static dev.signet.csr.DerCursor.SET;
 import static java.util.Objects.requireNonNull;
 
 import dev.signet.crypto.CryptoProvider;
 import dev.signet.error.SignetException;
 import dev.signet.pki.Pem;
-import java.io.IOException;
-import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import org.bouncycastle.asn1.ASN1Encodable;
-import org.bouncycastle.asn1.ASN1Encoding;
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.pkcs.Attribute;
-import org.bouncycastle.asn1.pkcs.CertificationRequest;
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.x500.AttributeTypeAndValue;
-import org.bouncycastle.asn1.x500.RDN;
-import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.Extensions;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
-import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 
 /**
  * Parses and checks a PEM CSR the way Istio's agents write them: RSA >= 2048 or ECDSA
  * P-256/P-384, subject empty or only {@code O}, extensions only SubjectAltName, KeyUsage and
  * ExtKeyUsage, and exactly one URI SAN with no DNS, IP or e-mail names. Every refusal is
  * INVALID_REQUEST with a message that says what to change; none quotes the CSR.
+ *
+ * <p>The DER is read in place by {@link DerCursor} (strict DER, no object tree), and the
+ * signature is checked over the exact bytes received: what is checked is what was signed.
  */
 public final class CsrParser {
-  /** Signature algorithms accepted on CSRs, by OID. SHA-1 and MD5 are refused. */
-  private static final Map<String, String> SIGNATURES = Map.of(
-      "1.2.840.10045.4.3.2", "SHA256withECDSA",
-      "1.2.840.10045.4.3.3", "SHA384withECDSA",
-      "1.2.840.10045.4.3.4", "SHA512withECDSA",
-      "1.2.840.113549.1.1.11", "SHA256withRSA",
-      "1.2.840.113549.1.1.12", "SHA384withRSA",
-      "1.2.840.113549.1.1.13", "SHA512withRSA");
   private static final int MAX_CSR_BYTES = 64 * 1024;
   private static final int MIN_RSA_BITS = 2048;
   private static final int MAX_RSA_BITS = 8192;
+  private static final String NOT_PKCS10 = "the CSR is not a valid PKCS#10 structure";
+  private static final String SPIFFE_ONLY = "; workload certificates carry only the spiffe:// URI";
 
   private final ThreadLocal<Verifiers> verifiers;
 
@@ -65,16 +51,20 @@ public final class CsrParser {
     if (pem.length() > MAX_CSR_BYTES) {
       throw invalid("the CSR is larger than " + MAX_CSR_BYTES + " bytes");
     }
-    CertificationRequest csr = decode(pem);
-    SubjectPublicKeyInfo spki = csr.getCertificationRequestInfo().getSubjectPublicKeyInfo();
-    String keyType = keyType(spki);
-    verifySignature(csr, spki);
+    Layout csr;
+    try {
+      csr = new Layout(decode(pem));
+    } catch (DerCursor.Malformed e) {
+      throw invalid(NOT_PKCS10);
+    }
+    String keyType = keyType(csr);
+    byte[] spki = csr.publicKeyInfo();
+    verifySignature(csr, spki, keyType.startsWith("RSA"));
     checkSubject(csr);
-    String uri = checkExtensions(csr);
-    return new CertificateRequest(encode(spki), uri, keyType);
+    return new CertificateRequest(spki, uri(csr), keyType);
   }
 
-  private static CertificationRequest decode(String pem) {
+  private static byte[] decode(String pem) {
     List<Pem.Block> blocks;
     try {
       blocks = Pem.decodeAll(pem);
@@ -84,21 +74,23 @@ public final class CsrParser {
     if (blocks.size() != 1 || !blocks.get(0).type().equals("CERTIFICATE REQUEST")) {
       throw invalid("the CSR must be exactly one PEM block of type 'CERTIFICATE REQUEST'");
     }
-    try {
-      return CertificationRequest.getInstance(blocks.get(0).der());
-    } catch (RuntimeException e) {
-      throw invalid("the CSR is not a valid PKCS#10 structure");
-    }
+    return blocks.get(0).der();
   }
 
-  private static String keyType(SubjectPublicKeyInfo spki) {
-    ASN1ObjectIdentifier alg = spki.getAlgorithm().getAlgorithm();
-    if (alg.equals(PKCSObjectIdentifiers.rsaEncryption)) {
+  private static String keyType(Layout csr) {
+    DerCursor alg = csr.keyAlgorithm().next(OID);
+    if (alg.contentEquals(Oids.RSA_ENCRYPTION)) {
       int bits;
       try {
-        bits = org.bouncycastle.asn1.pkcs.RSAPublicKey.getInstance(spki.parsePublicKey())
-            .getModulus().bitLength();
-      } catch (IOException | RuntimeException e) {
+        DerCursor key = csr.keyBits();
+        DerCursor rsa = key.next(SEQUENCE).inside();
+        key.expectEnd();
+        bits = rsa.next(INTEGER).positiveIntegerBits();
+        if (rsa.next(INTEGER).integerAtMostOne()) {
+          throw invalid("the CSR's RSA public exponent is not valid");
+        }
+        rsa.expectEnd();
+      } catch (DerCursor.Malformed e) {
         throw invalid("the CSR's RSA public key does not parse");
       }
       if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) {
@@ -107,44 +99,42 @@ public final class CsrParser {
       }
       return "RSA-" + bits;
     }
-    if (alg.equals(X9ObjectIdentifiers.id_ecPublicKey)) {
-      ASN1Encodable params = spki.getAlgorithm().getParameters();
-      if (X9ObjectIdentifiers.prime256v1.equals(params)) {
-        return "EC-P256";
-      }
-      if (SECObjectIdentifiers.secp384r1.equals(params)) {
-        return "EC-P384";
+    if (alg.contentEquals(Oids.EC_PUBLIC_KEY)) {
+      if (alg.hasNext()) {
+        alg.next();
+        if (alg.tag == OID && alg.contentEquals(Oids.P256)) {
+          return "EC-P256";
+        }
+        if (alg.tag == OID && alg.contentEquals(Oids.P384)) {
+          return "EC-P384";
+        }
       }
       throw invalid("the CSR's EC key is not on P-256 or P-384");
     }
-    throw invalid("the CSR's key type (" + alg.getId() + ") is not allowed; use RSA (2048 bits "
-        + "or more) or ECDSA P-256/P-384");
+    throw invalid("the CSR's key type (" + Oids.dotted(alg) + ") is not allowed; use RSA (2048 "
+        + "bits or more) or ECDSA P-256/P-384");
   }
 
-  private void verifySignature(CertificationRequest csr, SubjectPublicKeyInfo spki) {
-    String oid = csr.getSignatureAlgorithm().getAlgorithm().getId();
-    String algorithm = SIGNATURES.get(oid);
+  private void verifySignature(Layout csr, byte[] spki, boolean rsaKey) {
+    DerCursor alg = csr.signatureAlgorithm().next(OID);
+    String algorithm = Oids.signatureAlgorithm(alg);
     if (algorithm == null) {
-      throw invalid("the CSR's signature algorithm (" + oid + ") is not allowed; use SHA-256 "
-          + "or stronger with RSA or ECDSA");
+      throw invalid("the CSR's signature algorithm (" + Oids.dotted(alg) + ") is not allowed; "
+          + "use SHA-256 or stronger with RSA or ECDSA");
     }
-    boolean rsaKey = spki.getAlgorithm().getAlgorithm().equals(PKCSObjectIdentifiers.rsaEncryption);
     if (rsaKey != algorithm.endsWith("RSA")) {
       throw invalid("the CSR's signature algorithm does not match its key type");
     }
     try {
       Verifiers v = verifiers.get();
-      PublicKey key = v.keyFactory(rsaKey).generatePublic(new X509EncodedKeySpec(encode(spki)));
-      if (key instanceof RSAPublicKey rsa && rsa.getPublicExponent().compareTo(BigInteger.ONE) <= 0) {
-        throw invalid("the CSR's RSA public exponent is not valid");
-      }
+      PublicKey key = v.keyFactory(rsaKey).generatePublic(new X509EncodedKeySpec(spki));
       Signature s = v.signature(algorithm);
       s.initVerify(key);
-      s.update(csr.getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
-      if (!s.verify(csr.getSignature().getOctets())) {
+      s.update(csr.der, csr.infoFrom, csr.infoTo - csr.infoFrom);
+      if (!s.verify(csr.der, csr.signatureFrom, csr.signatureTo - csr.signatureFrom)) {
         throw invalid("the CSR's signature does not verify with its public key");
       }
-    } catch (GeneralSecurityException | IOException | RuntimeException e) {
+    } catch (GeneralSecurityException | RuntimeException e) {
       if (e instanceof SignetException se) {
         throw se;
       }
@@ -152,72 +142,52 @@ public final class CsrParser {
     }
   }
 
-  private static void checkSubject(CertificationRequest csr) {
-    for (RDN rdn : csr.getCertificationRequestInfo().getSubject().getRDNs()) {
-      for (AttributeTypeAndValue atv : rdn.getTypesAndValues()) {
-        if (!atv.getType().equals(BCStyle.O)) {
-          String name = BCStyle.INSTANCE.oidToDisplayName(atv.getType());
-          throw invalid("the CSR's subject must be empty or only O; it has "
-              + (name != null ? name : atv.getType().getId())
-              + " (the identity goes in the URI SAN)");
+  private static void checkSubject(Layout csr) {
+    DerCursor rdns = csr.subject();
+    try {
+      while (rdns.hasNext()) {
+        DerCursor atvs = rdns.next(SET).inside();
+        while (atvs.hasNext()) {
+          DerCursor atv = atvs.next(SEQUENCE).inside();
+          atv.next(OID);
+          if (!atv.contentEquals(Oids.ORGANIZATION)) {
+            throw invalid("the CSR's subject must be empty or only O; it has "
+                + Oids.displayName(atv) + " (the identity goes in the URI SAN)");
+          }
+          atv.next();
+          atv.expectEnd();
         }
       }
+    } catch (DerCursor.Malformed e) {
+      throw invalid("the CSR's subject does not parse");
     }
   }
 
-  private static String checkExtensions(CertificationRequest csr) {
-    Extensions extensions = null;
-    for (ASN1Encodable a : csr.getCertificationRequestInfo().getAttributes()) {
-      Attribute attr = Attribute.getInstance(a);
-      if (!attr.getAttrType().equals(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)
-          || extensions != null || attr.getAttrValues().size() != 1) {
-        throw invalid("the CSR may carry only one extensionRequest attribute; it has "
-            + attr.getAttrType().getId());
-      }
-      try {
-        extensions = Extensions.getInstance(attr.getAttrValues().getObjectAt(0));
-      } catch (RuntimeException e) {
-        throw invalid("the CSR's extensionRequest does not parse");
-      }
-    }
-    if (extensions == null) {
-      throw invalid("the CSR has no SubjectAltName; it must ask for one spiffe:// URI");
-    }
-    for (ASN1ObjectIdentifier oid : extensions.getExtensionOIDs()) {
-      if (!oid.equals(Extension.subjectAlternativeName) && !oid.equals(Extension.keyUsage)
-          && !oid.equals(Extension.extendedKeyUsage)) {
-        throw invalid("the CSR carries extension " + oid.getId() + "; only SubjectAltName, "
-            + "KeyUsage and ExtKeyUsage are allowed");
-      }
-    }
-    Extension san = extensions.getExtension(Extension.subjectAlternativeName);
-    if (san == null) {
-      throw invalid("the CSR has no SubjectAltName; it must ask for one spiffe:// URI");
-    }
-    GeneralName[] names;
-    try {
-      names = GeneralNames.getInstance(san.getParsedValue()).getNames();
-    } catch (RuntimeException e) {
-      throw invalid("the CSR's SubjectAltName does not parse");
-    }
+  /** The one URI SAN, after checking the attributes and extensions around it. */
+  private static String uri(Layout csr) {
+    DerCursor san = sanValue(csr);
     String uri = null;
-    for (GeneralName n : names) {
-      switch (n.getTagNo()) {
-        case GeneralName.uniformResourceIdentifier -> {
-          if (uri != null) {
-            throw invalid("the CSR asks for more than one URI SAN; it must ask for exactly one");
+    try {
+      DerCursor names = san.next(SEQUENCE).inside();
+      san.expectEnd();
+      while (names.hasNext()) {
+        names.next();
+        switch (names.tag) {
+          case 0x86 -> {
+            if (uri != null) {
+              throw invalid("the CSR asks for more than one URI SAN; it must ask for exactly one");
+            }
+            uri = ia5(names);
           }
-          uri = n.getName().toString();
+          case 0x82 -> throw invalid("the CSR asks for a DNS SAN" + SPIFFE_ONLY);
+          case 0x87 -> throw invalid("the CSR asks for an IP SAN" + SPIFFE_ONLY);
+          case 0x81 -> throw invalid("the CSR asks for an e-mail SAN" + SPIFFE_ONLY);
+          default -> throw invalid("the CSR asks for a SAN of type " + (names.tag & 0x1F)
+              + SPIFFE_ONLY);
         }
-        case GeneralName.dNSName -> throw invalid("the CSR asks for a DNS SAN; workload "
-            + "certificates carry only the spiffe:// URI");
-        case GeneralName.iPAddress -> throw invalid("the CSR asks for an IP SAN; workload "
-            + "certificates carry only the spiffe:// URI");
-        case GeneralName.rfc822Name -> throw invalid("the CSR asks for an e-mail SAN; workload "
-            + "certificates carry only the spiffe:// URI");
-        default -> throw invalid("the CSR asks for a SAN of type " + n.getTagNo()
-            + "; workload certificates carry only the spiffe:// URI");
       }
+    } catch (DerCursor.Malformed e) {
+      throw invalid("the CSR's SubjectAltName does not parse");
     }
     if (uri == null) {
       throw invalid("the CSR's SubjectAltName has no URI; it must ask for one spiffe:// URI");
@@ -225,15 +195,184 @@ public final class CsrParser {
     return uri;
   }
 
-  private static byte[] encode(SubjectPublicKeyInfo spki) {
+  /** A cursor over the SubjectAltName extension's value; every other extension is refused. */
+  private static DerCursor sanValue(Layout csr) {
+    DerCursor extensions = null;
+    DerCursor san = null;
     try {
-      return spki.getEncoded(ASN1Encoding.DER);
-    } catch (IOException e) {
-      throw invalid("the CSR's public key does not encode");
+      DerCursor attributes = csr.attributes();
+      while (attributes != null && attributes.hasNext()) {
+        DerCursor attr = attributes.next(SEQUENCE).inside();
+        attr.next(OID);
+        if (!attr.contentEquals(Oids.EXTENSION_REQUEST) || extensions != null) {
+          throw invalid("the CSR may carry only one extensionRequest attribute; it has "
+              + Oids.dotted(attr));
+        }
+        DerCursor values = attr.next(SET).inside();
+        attr.expectEnd();
+        extensions = values.next(SEQUENCE).inside();
+        if (values.hasNext()) {
+          throw invalid("the CSR may carry only one extensionRequest attribute; it has "
+              + "one with several values");
+        }
+      }
+      if (extensions == null) {
+        throw invalid("the CSR has no SubjectAltName; it must ask for one spiffe:// URI");
+      }
+      int seen = 0;
+      while (extensions.hasNext()) {
+        DerCursor ext = extensions.next(SEQUENCE).inside();
+        ext.next(OID);
+        int bit = Oids.allowedExtensionBit(ext);
+        if (bit == 0) {
+          throw invalid("the CSR carries extension " + Oids.dotted(ext) + "; only "
+              + "SubjectAltName, KeyUsage and ExtKeyUsage are allowed");
+        }
+        if ((seen & bit) != 0) {
+          throw invalid("the CSR's extensionRequest repeats an extension");
+        }
+        seen |= bit;
+        ext.next();
+        if (ext.tag == BOOLEAN) {
+          ext.booleanValue(); // critical or not, the extension is checked the same way
+          ext.next();
+        }
+        if (ext.tag != OCTET_STRING) {
+          throw invalid("the CSR's extensionRequest does not parse");
+        }
+        if (bit == Oids.SAN_BIT) {
+          san = ext.inside();
+        }
+        ext.expectEnd();
+      }
+    } catch (DerCursor.Malformed e) {
+      throw invalid("the CSR's extensionRequest does not parse");
     }
+    if (san == null) {
+      throw invalid("the CSR has no SubjectAltName; it must ask for one spiffe:// URI");
+    }
+    return san;
+  }
+
+  private static String ia5(DerCursor name) {
+    byte[] der = name.bytes();
+    for (int i = name.start; i < name.end; i++) {
+      if (der[i] < 0x20 || der[i] == 0x7F) {
+        throw invalid("the CSR's URI SAN holds characters a URI cannot have");
+      }
+    }
+    return new String(der, name.start, name.length(), StandardCharsets.US_ASCII);
   }
 
   private static SignetException invalid(String message) {
     return SignetException.invalidRequest(message);
+  }
+
+  /**
+   * Where the parts of a PKCS#10 request are in its DER (RFC 2986 section 4), as ranges of one
+   * array. The outer structure is checked here; the parts' contents by the policy steps above.
+   */
+  private static final class Layout {
+    final byte[] der;
+    final int infoFrom;
+    final int infoTo;
+    final int subjectFrom;
+    final int subjectTo;
+    final int spkiFrom;
+    final int spkiTo;
+    final int keyAlgorithmFrom;
+    final int keyAlgorithmTo;
+    final int keyBitsFrom;
+    final int keyBitsTo;
+    /** Content of the [0] attributes, or -1 when the request has none. */
+    final int attributesFrom;
+    final int attributesTo;
+    final int signatureAlgorithmFrom;
+    final int signatureAlgorithmTo;
+    final int signatureFrom;
+    final int signatureTo;
+
+    Layout(byte[] der) {
+      this.der = der;
+      DerCursor top = new DerCursor(der, 0, der.length);
+      DerCursor request = top.next(SEQUENCE).inside();
+      top.expectEnd();
+
+      request.next(SEQUENCE);
+      infoFrom = request.headerStart;
+      infoTo = request.end;
+      DerCursor info = request.inside();
+      request.next(SEQUENCE);
+      signatureAlgorithmFrom = request.start;
+      signatureAlgorithmTo = request.end;
+      checkAlgorithmIdentifier(request.inside());
+      request.next(BIT_STRING);
+      signatureFrom = request.bitStringBytesStart();
+      signatureTo = request.end;
+      request.expectEnd();
+
+      info.next(INTEGER);
+      if (info.length() != 1 || der[info.start] != 0) {
+        throw DerCursor.malformed(); // version 1 (encoded 0) is the only one
+      }
+      info.next(SEQUENCE);
+      subjectFrom = info.start;
+      subjectTo = info.end;
+      info.next(SEQUENCE);
+      spkiFrom = info.headerStart;
+      spkiTo = info.end;
+      DerCursor spki = info.inside();
+      spki.next(SEQUENCE);
+      keyAlgorithmFrom = spki.start;
+      keyAlgorithmTo = spki.end;
+      checkAlgorithmIdentifier(spki.inside());
+      spki.next(BIT_STRING);
+      keyBitsFrom = spki.bitStringBytesStart();
+      keyBitsTo = spki.end;
+      spki.expectEnd();
+      if (info.hasNext()) {
+        info.next(0xA0);
+        attributesFrom = info.start;
+        attributesTo = info.end;
+      } else {
+        attributesFrom = -1;
+        attributesTo = -1;
+      }
+      info.expectEnd();
+    }
+
+    /** AlgorithmIdentifier's content: an OID and at most one parameters element. */
+    private static void checkAlgorithmIdentifier(DerCursor content) {
+      content.next(OID);
+      if (content.hasNext()) {
+        content.next();
+        content.expectEnd();
+      }
+    }
+
+    DerCursor subject() {
+      return new DerCursor(der, subjectFrom, subjectTo);
+    }
+
+    DerCursor keyAlgorithm() {
+      return new DerCursor(der, keyAlgorithmFrom, keyAlgorithmTo);
+    }
+
+    DerCursor keyBits() {
+      return new DerCursor(der, keyBitsFrom, keyBitsTo);
+    }
+
+    DerCursor signatureAlgorithm() {
+      return new DerCursor(der, signatureAlgorithmFrom, signatureAlgorithmTo);
+    }
+
+    /** The attributes, or null when the request has none. */
+    DerCursor attributes() {
+      return attributesFrom < 0 ? null : new DerCursor(der, attributesFrom, attributesTo);
+    }
+
+    byte[] publicKeyInfo() {
+      return Arrays.copyOfRange(der, spkiFrom, spkiTo);
+    }
   }
 }

@@ -74,16 +74,28 @@ public final class Pem {
     }
   }
 
+  /** 1: a base64 character, 2: whitespace allowed between them, 0: anything else. */
+  private static final byte[] BODY_CHARS = new byte[256];
+
+  static {
+    for (char c : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=".toCharArray()) {
+      BODY_CHARS[c] = 1;
+    }
+    for (char c : "\n\r \t".toCharArray()) {
+      BODY_CHARS[c] = 2;
+    }
+  }
+
   /** The base64 between BEGIN and END, whitespace dropped; anything else is refused. */
   private static byte[] decodeBody(String type, String text, int from, int to) {
-    byte[] b64 = new byte[to - from];
+    // Characters outside Latin-1 become '?', which is refused like any other stray character.
+    byte[] b64 = text.substring(from, to).getBytes(StandardCharsets.ISO_8859_1);
     int n = 0;
-    for (int i = from; i < to; i++) {
-      char c = text.charAt(i);
-      if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+'
-          || c == '/' || c == '=') {
-        b64[n++] = (byte) c;
-      } else if (c != '\n' && c != '\r' && c != ' ' && c != '\t') {
+    for (byte b : b64) {
+      int kind = BODY_CHARS[b & 0xFF];
+      if (kind == 1) {
+        b64[n++] = b;
+      } else if (kind == 0) {
         throw new IllegalArgumentException("PEM block " + type + " is not valid base64");
       }
     }

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# CPU profile of Signet under flat-out load: where the server's CPU per certificate goes.
+# Starts Signet in dev mode with async-profiler (from Maven Central, tools.profiler) attached,
+# warms it with WARMUP requests (default 150000), then profiles REQUESTS more (default 40000)
+# and prints CPU samples by thread group and the top frames. The flame graph and collapsed
+# stacks are written to target/profile/. EVENT=cpu (perf events) or itimer (default: cpu where
+# the kernel allows it, itimer otherwise).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+warmup=${WARMUP:-150000}
+requests=${REQUESTS:-40000}
+ap_version=4.1
+
+./mvnw -B -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/bench-classpath.txt >&2
+./mvnw -B -q -DskipTests test-compile >&2
+./mvnw -B -q dependency:get -Dartifact=tools.profiler:async-profiler:$ap_version >&2
+cp="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
+out=target/profile
+rm -rf "$out" && mkdir -p "$out/lib"
+arch=$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
+unzip -q -o -j "$HOME/.m2/repository/tools/profiler/async-profiler/$ap_version/async-profiler-$ap_version.jar" \
+  "linux-$arch/libasyncProfiler.so" -d "$out/lib"
+lib=$(pwd)/$out/lib/libasyncProfiler.so
+event=${EVENT:-$([ "$(cat /proc/sys/kernel/perf_event_paranoid)" -le 2 ] && echo cpu || echo itimer)}
+
+dir=$(mktemp -d)
+trap 'kill -- -"$server" 2>/dev/null || true; rm -rf "$dir"' EXIT
+read -r grpc admin <<<"$(python3 -c 'import socket
+s=[socket.socket() for _ in range(2)]
+[x.bind(("127.0.0.1",0)) for x in s]
+print(" ".join(str(x.getsockname()[1]) for x in s))')"
+JAVA_OPTS="-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints" SIGNET_JAR=target/signet.jar \
+  setsid server/bin/signet serve --dev \
+  --set ca.dev.directory="$dir/dev" --set server.address=127.0.0.1 \
+  --set server.grpc-port="$grpc" --set server.admin-port="$admin" >"$dir/signet.log" 2>&1 &
+server=$!
+until curl -sf "http://127.0.0.1:$admin/readyz" >/dev/null; do
+  kill -0 "$server" 2>/dev/null || { cat "$dir/signet.log" >&2; exit 1; }
+  sleep 0.05
+done
+pid=$(pgrep -f -n "ca.dev.directory=$dir/dev")
+load() {
+  java -cp "$cp" dev.signet.bench.LoadGenerator --addr "localhost:$grpc" \
+    --dev-dir "$dir/dev" --metrics "http://127.0.0.1:$admin/metrics" "$@"
+}
+# async-profiler is driven the way its own asprof does, by loading the agent into the running JVM;
+# the quotes keep jcmd from splitting its options at "=".
+profiler() { jcmd "$pid" JVMTI.agent_load "$lib" "'$1'" | sed "s/^/profiler: /" >&2; }
+
+echo "== warm-up: $warmup requests" >&2
+load --requests "$warmup" --warmup 0 >/dev/null
+echo "== profiling $requests requests (event=$event)" >&2
+profiler "start,event=$event,interval=200us,threads,cstack=vm"
+load --requests "$requests" --warmup 0 | tee "$out/load.txt"
+profiler "dump,file=$(pwd)/$out/collapsed.txt,collapsed"
+profiler "stop,file=$(pwd)/$out/flame.html"
+python3 src/bench/profile_summary.py "$out/collapsed.txt" | tee "$out/summary.txt"
