@@ -48,11 +48,16 @@ load() {
 # the quotes keep jcmd from splitting its options at "=".
 profiler() { jcmd "$pid" JVMTI.agent_load "$lib" "'$1'" | sed "s/^/profiler: /" >&2; }
 
-echo "== warm-up: $warmup requests" >&2
-load --requests "$warmup" --warmup 0 >/dev/null
-echo "== profiling $requests requests (event=$event)" >&2
+# One client: it warms the server up on the connections it then measures on (a new client's
+# connections would make the JIT recompile the handshake paths inside the profile), and holds
+# between the two until the profiler runs.
+echo "== warm-up: $warmup requests, then profiling $requests (event=$event)" >&2
+coproc CLIENT { load --warmup "$warmup" --requests "$requests" --hold-after-warmup "$dir/go"; }
+exec {client}<&"${CLIENT[0]}"   # a plain descriptor: a pipeline's subshell cannot see coproc's
+read -r _ <&"$client"          # "warmed"
 profiler "start,event=$event,interval=200us,threads,cstack=vm"
-load --requests "$requests" --warmup 0 | tee "$out/load.txt"
+touch "$dir/go"
+cat <&"$client" | tee "$out/load.txt"
 profiler "dump,file=$(pwd)/$out/collapsed.txt,collapsed"
 profiler "stop,file=$(pwd)/$out/flame.html"
 python3 src/bench/profile_summary.py "$out/collapsed.txt" | tee "$out/summary.txt"

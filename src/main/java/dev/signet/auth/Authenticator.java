@@ -13,4 +13,14 @@ public interface Authenticator {
    *     that would decide cannot be reached
    */
   Caller authenticate(Credentials credentials);
+
+  /**
+   * Whether {@link #authenticate} will answer for these credentials without waiting on I/O (an
+   * API server, a JWKS download): then the request may run on the transport thread instead of
+   * being handed to a worker. A refusal decided at once counts as an answer. The default, false,
+   * is always safe.
+   */
+  default boolean answersAtOnce(Credentials credentials) {
+    return false;
+  }
 }

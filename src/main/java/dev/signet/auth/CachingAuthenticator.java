@@ -115,6 +115,18 @@ public final class CachingAuthenticator implements Authenticator {
     }
   }
 
+  /** True when a positive verdict for this token is cached and still trusted. */
+  @Override
+  public boolean answersAtOnce(Credentials credentials) {
+    Optional<String> token = credentials.bearerToken();
+    if (token.isEmpty() || maxTtl.isZero()) {
+      return delegate.answersAtOnce(credentials);
+    }
+    CompletableFuture<Verdict> known = entries.get(key(credentials.clusterId(), token.get()));
+    return known != null && known.isDone() && !known.isCompletedExceptionally()
+        && clock.instant().isBefore(known.join().expiry());
+  }
+
   private static Caller await(CompletableFuture<Verdict> check) {
     try {
       return check.join().caller();

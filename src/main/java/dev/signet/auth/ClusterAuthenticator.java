@@ -35,6 +35,15 @@ public final class ClusterAuthenticator implements Authenticator {
     return forCluster(credentials.clusterId()).authenticate(credentials);
   }
 
+  @Override
+  public boolean answersAtOnce(Credentials credentials) {
+    try {
+      return forCluster(credentials.clusterId()).answersAtOnce(credentials);
+    } catch (SignetException unknownCluster) {
+      return true;
+    }
+  }
+
   /** The authenticator for a cluster id. */
   public Authenticator forCluster(String clusterId) {
     if (clusterId.isEmpty() || clusterId.equals(localId)) {

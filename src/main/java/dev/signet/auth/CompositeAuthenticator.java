@@ -24,7 +24,20 @@ public final class CompositeAuthenticator implements Authenticator {
     if (!credentials.peerCertificates().isEmpty() && certificates.isPresent()) {
       return certificates.get().authenticate(credentials);
     }
-    throw SignetException.unauthenticated("no credentials: send 'authorization: Bearer <token>' "
+    throw noCredentials();
+  }
+
+  @Override
+  public boolean answersAtOnce(Credentials credentials) {
+    if (credentials.bearerToken().isPresent()) {
+      return tokens.answersAtOnce(credentials);
+    }
+    // A client certificate is checked against the CA in memory; no credential is refused.
+    return true;
+  }
+
+  private SignetException noCredentials() {
+    return SignetException.unauthenticated("no credentials: send 'authorization: Bearer <token>' "
         + "with a service-account token"
         + (certificates.isPresent() ? ", or a client certificate this CA issued" : ""));
   }

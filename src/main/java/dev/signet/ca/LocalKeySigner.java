@@ -37,6 +37,11 @@ public final class LocalKeySigner implements Signer {
   }
 
   @Override
+  public boolean signsInProcess() {
+    return true;
+  }
+
+  @Override
   public byte[] algorithmIdentifier() {
     return algorithmIdentifier.clone();
   }

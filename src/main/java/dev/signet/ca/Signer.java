@@ -14,4 +14,9 @@ public interface Signer {
    * @throws dev.signet.error.SignetException UNAVAILABLE when a remote signer cannot be reached
    */
   byte[] sign(byte[] tbs);
+
+  /** Whether {@link #sign} computes in this process, without waiting on I/O. */
+  default boolean signsInProcess() {
+    return false;
+  }
 }

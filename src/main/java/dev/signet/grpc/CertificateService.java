@@ -22,10 +22,12 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code istio.v1.auth.IstioCertificateService}. Runs on the transport thread only long enough to
- * admit or shed the call; authentication and signing run on the worker executor. Beyond
- * {@code maxInFlight} calls, new ones get RESOURCE_EXHAUSTED at once (agents retry with backoff)
- * instead of queueing behind the CA.
+ * {@code istio.v1.auth.IstioCertificateService}. A call whose answer needs no I/O (its token's
+ * verdict is cached and the CA key signs in process: the common case, and all of a restart
+ * storm after each pod's first call) runs to the end on the transport thread that received it;
+ * any other is handed to the worker executor, so a TokenReview or a Vault round trip never
+ * holds a transport thread. Beyond {@code maxInFlight} calls, new ones get RESOURCE_EXHAUSTED at
+ * once (agents retry with backoff) instead of queueing behind the CA.
  */
 public final class CertificateService extends IstioCertificateServiceGrpc.IstioCertificateServiceImplBase {
   private final Authenticator authenticator;
@@ -57,6 +59,17 @@ public final class CertificateService extends IstioCertificateServiceGrpc.IstioC
       inFlight.decrementAndGet();
       fail(response, SignetException.overloaded("Signet is at its limit of " + maxInFlight
           + " requests in flight; retry with backoff"), start);
+      return;
+    }
+    boolean atOnce = authenticator.answersAtOnce(CredentialsInterceptor.CREDENTIALS.get())
+        && issuer.signsInProcess();
+    metrics.dispatched(atOnce);
+    if (atOnce) {
+      try {
+        handle(request, response, start);
+      } finally {
+        inFlight.decrementAndGet();
+      }
       return;
     }
     Context context = Context.current();

@@ -38,6 +38,18 @@ public final class CertificateIssuer {
     this.clock = requireNonNull(clock, "clock");
   }
 
+  /**
+   * Whether issuing now needs no I/O: the current CA key signs in this process. With no usable
+   * CA the answer is also true: the refusal is immediate.
+   */
+  public boolean signsInProcess() {
+    try {
+      return ca.current().signer().signsInProcess();
+    } catch (SignetException noCa) {
+      return true;
+    }
+  }
+
   /** Issues for {@code caller} from a PEM CSR and a requested validity in seconds (0: default). */
   public Issuance issue(Caller caller, String csrPem, long requestedSeconds) {
     CertificateRequest request = csrs.parse(csrPem);

@@ -19,6 +19,7 @@ import java.util.function.Supplier;
  *   <li>{@code signet_create_certificate_requests_total{outcome}}
  *   <li>{@code signet_create_certificate_duration_seconds{outcome}} (histogram)
  *   <li>{@code signet_create_certificate_in_flight}
+ *   <li>{@code signet_create_certificate_dispatch_total{thread="transport|worker"}}
  *   <li>{@code signet_ca_expiry_timestamp_seconds}
  * </ul>
  */
@@ -29,6 +30,8 @@ public final class IssuanceMetrics {
   private final Map<String, Counter> requests = new HashMap<>();
   private final Map<String, Timer> durations = new HashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final Counter onTransport;
+  private final Counter onWorker;
 
   public IssuanceMetrics(MeterRegistry registry, Supplier<Number> caExpiryEpochSeconds) {
     for (String outcome : OUTCOMES) {
@@ -41,11 +44,25 @@ public final class IssuanceMetrics {
           .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
           .register(registry));
     }
+    onTransport = dispatch(registry, "transport");
+    onWorker = dispatch(registry, "worker");
     Gauge.builder("signet.create_certificate.in_flight", inFlight, AtomicInteger::get)
         .description("CreateCertificate calls admitted and not yet answered").register(registry);
     Gauge.builder("signet.ca.expiry.timestamp", caExpiryEpochSeconds)
         .description("NotAfter of the signing certificate, Unix seconds").baseUnit("seconds")
         .register(registry);
+  }
+
+  private static Counter dispatch(MeterRegistry registry, String thread) {
+    return Counter.builder("signet.create_certificate.dispatch")
+        .description("Admitted CreateCertificate calls by where they ran: on the transport "
+            + "thread (token verdict cached, CA key in process) or on a worker (I/O possible)")
+        .tag("thread", thread).register(registry);
+  }
+
+  /** Counts an admitted call by where it runs. */
+  public void dispatched(boolean onTransportThread) {
+    (onTransportThread ? onTransport : onWorker).increment();
   }
 
   /** The in-flight counter admission control uses. */

@@ -80,6 +80,9 @@ public final class LoadGenerator {
       if (options.warmup() > 0) {
         load.run(options.warmup(), 0);
       }
+      if (options.holdAfterWarmup() != null) {
+        awaitFile("warmed", options.holdAfterWarmup());
+      }
       ServerMetrics before = ServerMetrics.scrape(options.metricsUrl());
       LoadReport report = load.run(options.requests(), options.rate());
       ServerMetrics after = ServerMetrics.scrape(options.metricsUrl());
@@ -93,16 +96,25 @@ public final class LoadGenerator {
   }
 
   /**
+   * Says {@code state} on stdout, then waits (up to a minute) for {@code signal} to exist: the
+   * benchmark script's cue, e.g. that the server was launched or the profiler started.
+   */
+  private static void awaitFile(String state, java.nio.file.Path signal) {
+    System.out.println(state);
+    System.out.flush();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!java.nio.file.Files.exists(signal) && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+  }
+
+  /**
    * Start-up to first certificate: prepared and warm, waits for the file that says when the
    * server was launched (epoch milliseconds), then polls until a certificate is issued.
    */
   private void firstCertificate() throws Exception {
-    System.out.println("prepared");
-    System.out.flush();
+    awaitFile("prepared", options.startSignal());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!java.nio.file.Files.exists(options.startSignal()) && System.nanoTime() < deadline) {
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-    }
     long launched = Long.parseLong(java.nio.file.Files.readString(options.startSignal()).trim());
     while (System.nanoTime() < deadline) {
       CountDownLatch done = new CountDownLatch(1);

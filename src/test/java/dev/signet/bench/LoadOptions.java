@@ -6,7 +6,8 @@ import java.nio.file.Path;
 /** The load generator's command line; every flag has a default that suits a 2-core machine. */
 record LoadOptions(String host, int port, Path devDir, URI metricsUrl, String trustDomain,
     int connections, int concurrency, int identities, int requests, int warmup, double rate,
-    boolean rsa, boolean failOnError, boolean freshConnections, Path startSignal) {
+    boolean rsa, boolean failOnError, boolean freshConnections, Path startSignal,
+    Path holdAfterWarmup) {
 
   static LoadOptions parse(String[] args) {
     String addr = "localhost:8443";
@@ -23,6 +24,7 @@ record LoadOptions(String host, int port, Path devDir, URI metricsUrl, String tr
     boolean failOnError = false;
     boolean fresh = false;
     Path startSignal = null;
+    Path hold = null;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (flag.equals("--ecdsa")) {
@@ -53,13 +55,14 @@ record LoadOptions(String host, int port, Path devDir, URI metricsUrl, String tr
         case "--warmup" -> warmup = Integer.parseInt(v);
         case "--rate" -> rate = Double.parseDouble(v);
         case "--first-cert-after" -> startSignal = Path.of(v);
+        case "--hold-after-warmup" -> hold = Path.of(v);
         default -> throw new IllegalArgumentException("unknown flag " + flag);
       }
     }
     int colon = addr.lastIndexOf(':');
     return new LoadOptions(addr.substring(0, colon), Integer.parseInt(addr.substring(colon + 1)),
         devDir, metrics, td, connections, concurrency, identities, requests, warmup, rate, rsa,
-        failOnError, fresh, startSignal);
+        failOnError, fresh, startSignal, hold);
   }
 
   /** How the run was shaped, for the report. */

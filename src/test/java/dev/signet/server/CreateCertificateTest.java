@@ -52,6 +52,31 @@ class CreateCertificateTest {
     signet.close();
   }
 
+  /**
+   * A caller's first call (its token not yet checked) goes to a worker; once the verdict is
+   * cached, with the CA key in process, calls run on the transport thread.
+   */
+  @Test
+  void aKnownTokenIsServedOnTheTransportThreadANewOneOnAWorker() {
+    String id = "spiffe://cluster.local/ns/shop/sa/repeat";
+    String token = signet.token("shop", "repeat");
+    String csr = CsrBuilder.istioAgent(CsrBuilder.ecP256(), id);
+    double transport = dispatched("transport");
+    double worker = dispatched("worker");
+    client.createCertificate(csr, Duration.ofHours(1), token, Duration.ofSeconds(30));
+    assertThat(dispatched("worker")).isEqualTo(worker + 1);
+    assertThat(dispatched("transport")).isEqualTo(transport);
+    client.createCertificate(csr, Duration.ofHours(1), token, Duration.ofSeconds(30));
+    client.createCertificate(csr, Duration.ofHours(1), token, Duration.ofSeconds(30));
+    assertThat(dispatched("transport")).isEqualTo(transport + 2);
+    assertThat(dispatched("worker")).isEqualTo(worker + 1);
+  }
+
+  private static double dispatched(String thread) {
+    return signet.server.registry().get("signet.create_certificate.dispatch")
+        .tag("thread", thread).counter().count();
+  }
+
   private static List<X509Certificate> trusted() throws Exception {
     return Pem.certificates(java.nio.file.Files.readString(dir.resolve("root-cert.pem")));
   }

@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * per second and latency percentiles per configuration. Not a test: run it by hand (see
  * docs/benchmarks.md for the command); every loop is bounded in time.
  *
- * <p>Arguments: [seconds per run (default 20)] [concurrent callers (default 64)].
+ * <p>Arguments: [seconds per run (default 20)] [concurrent callers (default 64)] [one-way
+ * delay in microseconds between Signet and Vault (default 0): with a delay, Signet reaches
+ * Vault through a {@link DelayProxy}, as it would a Vault on other nodes].
  */
 public final class TransitBench {
   private TransitBench() {}
@@ -27,8 +29,12 @@ public final class TransitBench {
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
     int callers = args.length > 1 ? Integer.parseInt(args[1]) : 64;
-    try (VaultTestServer vault = VaultTestServer.start()) {
+    long delayMicros = args.length > 2 ? Long.parseLong(args[2]) : 0;
+    try (VaultTestServer vault = VaultTestServer.start();
+        DelayProxy proxy = new DelayProxy(DelayProxy.parse(vault.address()).getHostString(),
+            DelayProxy.parse(vault.address()).getPort(), delayMicros)) {
       VaultSetup setup = VaultSetup.run(vault);
+      System.out.printf("Signet -> Vault one-way delay: %d us%n", delayMicros);
       String[][] configs = {
           {"no batching (max-batch=1)", "ca.vault.transit.max-batch=1",
               "ca.vault.transit.batch-window=0s"},
@@ -38,6 +44,9 @@ public final class TransitBench {
       for (String[] c : configs) {
         Path dir = Files.createTempDirectory("signet-bench-");
         String[] auth = setup.approle("transit", dir);
+        if (delayMicros > 0) {
+          auth[0] = "ca.vault.address=" + proxy.address();
+        }
         String[] all = Arrays.copyOf(auth, auth.length + 4);
         all[auth.length + 3] = TransitCaTest.CHAIN;
         all[auth.length] = c[1];
