@@ -102,6 +102,11 @@ public final class ServingIdentity extends X509ExtendedKeyManager {
     }
   }
 
+  /** NotAfter of the certificate served now. */
+  public Instant notAfter() {
+    return current.chain()[0].getNotAfter().toInstant();
+  }
+
   /** The certificate chain served now, leaf first. */
   public X509Certificate[] currentChain() {
     return current.chain().clone();

@@ -23,6 +23,7 @@ import dev.signet.metrics.AuditLog;
 import dev.signet.metrics.IssuanceMetrics;
 import dev.signet.metrics.ProcessMetrics;
 import dev.signet.vault.VaultCaSources;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -115,6 +116,11 @@ public final class SignetServer implements AutoCloseable {
           wiring.impersonation(), issuer, metrics,
           new AuditLog(), IstioCertificateServiceGrpc.SERVICE_NAME);
       endpoint.set(grpc);
+      // A renewal that keeps failing shows as this timestamp coming close (alert on it).
+      Gauge.builder("signet.serving_certificate.expiry.timestamp",
+              () -> grpc.servingIdentity().notAfter().getEpochSecond())
+          .description("NotAfter of Signet's own TLS serving certificate, Unix seconds")
+          .baseUnit("seconds").register(registry);
       if (config.kubernetes().writes()) {
         KubeDuties.start(config, wiring.localClient(), ca, signer).ifPresent(duties::set);
       }
