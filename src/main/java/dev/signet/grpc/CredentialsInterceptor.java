@@ -32,9 +32,12 @@ public final class CredentialsInterceptor implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
-    Credentials credentials = new Credentials(bearer(headers.get(AUTHORIZATION)),
-        peerCertificates(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)),
-        headers.get(CLUSTER_ID));
+    Optional<String> token = bearer(headers.get(AUTHORIZATION));
+    // A token, when sent, decides (CompositeAuthenticator), so the TLS session is asked for a
+    // client certificate only without one: asking a session that has none costs an exception.
+    List<X509Certificate> certificates = token.isPresent() ? List.of()
+        : peerCertificates(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+    Credentials credentials = new Credentials(token, certificates, headers.get(CLUSTER_ID));
     return Contexts.interceptCall(Context.current().withValue(CREDENTIALS, credentials), call,
         headers, next);
   }
