@@ -8,14 +8,15 @@
 #   4. one new TLS connection per certificate (each pod dials on its own in a real storm);
 #   5. a 100k-certificate burst (a mesh restart storm), which must end with no error.
 # Results go to stdout; docs/benchmarks.md records them with the machine they came from.
-# Environment: REQUESTS (flat-out run, default 30000), BURST (default 100000), KEY (rsa|ecdsa),
-# WARMUP (requests each measuring client sends first in its own JVM, default 30000; a cold
-# client falls behind a fixed rate and charges its own JIT warm-up to the server).
+# Environment: REQUESTS (flat-out run, default 100000), BURST (default 100000), KEY (rsa|ecdsa),
+# WARMUP (requests each measuring client sends first on its own connections, default 150000:
+# the server's JIT needs that many to settle, and a cold client falls behind a fixed rate and
+# charges its own warm-up to the server).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-requests=${REQUESTS:-30000}
+requests=${REQUESTS:-100000}
 burst=${BURST:-100000}
-warmup=${WARMUP:-30000}
+warmup=${WARMUP:-150000}
 key_flag=$([ "${KEY:-rsa}" = ecdsa ] && echo --ecdsa || true)
 
 ./mvnw -B -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=test \
@@ -91,7 +92,7 @@ half=$((max / 2))
 load --rate "$half" --requests $((half * 20)) --warmup "$warmup"
 
 echo "== restart storm, new connection per certificate (handshake included)"
-load --requests $((requests / 4)) --concurrency 64 --warmup 1000 --fresh-connections
+load --requests 7500 --concurrency 64 --warmup 1000 --fresh-connections
 
 echo "== burst of $burst (restart storm)"
 load --requests "$burst" --concurrency 1000 --connections 8 --warmup 0 --fail-on-error

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # CPU profile of Signet under flat-out load: where the server's CPU per certificate goes.
 # Starts Signet in dev mode with async-profiler (from Maven Central, tools.profiler) attached,
-# warms it with WARMUP requests (default 150000), then profiles REQUESTS more (default 40000)
+# warms it with WARMUP requests (default 150000), then profiles REQUESTS more (default 100000)
 # and prints CPU samples by thread group and the top frames. The flame graph and collapsed
 # stacks are written to target/profile/. EVENT=cpu (perf events) or itimer (default: cpu where
 # the kernel allows it, itimer otherwise).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 warmup=${WARMUP:-150000}
-requests=${REQUESTS:-40000}
+requests=${REQUESTS:-100000}
 ap_version=4.1
 
 ./mvnw -B -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=test \
@@ -30,7 +30,9 @@ read -r grpc admin <<<"$(python3 -c 'import socket
 s=[socket.socket() for _ in range(2)]
 [x.bind(("127.0.0.1",0)) for x in s]
 print(" ".join(str(x.getsockname()[1]) for x in s))')"
-JAVA_OPTS="-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints" SIGNET_JAR=target/signet.jar \
+# The agent is loaded at launch (idle) so that starting it later does not deoptimise the JIT's
+# code, which loading a new agent into a warm JVM does.
+JAVA_OPTS="-agentpath:$lib -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints" SIGNET_CDS_DIR=off SIGNET_JAR=target/signet.jar \
   setsid server/bin/signet serve --dev \
   --set ca.dev.directory="$dir/dev" --set server.address=127.0.0.1 \
   --set server.grpc-port="$grpc" --set server.admin-port="$admin" >"$dir/signet.log" 2>&1 &
@@ -55,7 +57,7 @@ echo "== warm-up: $warmup requests, then profiling $requests (event=$event)" >&2
 coproc CLIENT { load --warmup "$warmup" --requests "$requests" --hold-after-warmup "$dir/go"; }
 exec {client}<&"${CLIENT[0]}"   # a plain descriptor: a pipeline's subshell cannot see coproc's
 read -r _ <&"$client"          # "warmed"
-profiler "start,event=$event,interval=200us,threads,cstack=vm"
+profiler "start,event=$event,interval=${INTERVAL:-1ms},threads"
 touch "$dir/go"
 cat <&"$client" | tee "$out/load.txt"
 profiler "dump,file=$(pwd)/$out/collapsed.txt,collapsed"
