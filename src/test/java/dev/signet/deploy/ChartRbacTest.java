@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.signet.testing.HelmChart;
 import dev.signet.testing.KubeTestCluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.authorization.v1.ResourceAttributesBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
-import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +28,6 @@ import org.yaml.snakeyaml.Yaml;
  */
 class ChartRbacTest {
   @RegisterExtension static final KubeTestCluster kube = new KubeTestCluster();
-  private static final String SIGNET = "system:serviceaccount:signet-system:signet";
   private static final String[] EVERY_DUTY = {
       "--set-json", "config.auth.trusted-node-accounts=[\"istio-system/ztunnel\"]"};
   private static HelmChart helm;
@@ -96,15 +92,8 @@ class ChartRbacTest {
 
   private static boolean allowed(String verb, String group, String resource, String namespace,
       String name) {
-    SubjectAccessReview review = kube.admin().authorization().v1().subjectAccessReview()
-        .create(new SubjectAccessReviewBuilder().withNewSpec().withUser(SIGNET)
-            .withGroups("system:serviceaccounts", "system:serviceaccounts:signet-system",
-                "system:authenticated")
-            .withResourceAttributes(new ResourceAttributesBuilder().withVerb(verb)
-                .withGroup(group).withResource(resource).withNamespace(namespace)
-                .withName(name).build())
-            .endSpec().build());
-    return Boolean.TRUE.equals(review.getStatus().getAllowed());
+    return kube.serviceAccountMay("signet-system", "signet", verb, group, resource, namespace,
+        name);
   }
 
   /** The documents without labels and annotations (the chart's bookkeeping), in a fixed order. */

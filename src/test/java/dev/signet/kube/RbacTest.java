@@ -3,9 +3,6 @@ package dev.signet.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.signet.testing.KubeTestCluster;
-import io.fabric8.kubernetes.api.model.authorization.v1.ResourceAttributesBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
-import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -16,7 +13,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class RbacTest {
   @RegisterExtension static final KubeTestCluster kube = new KubeTestCluster();
-  private static final String SIGNET = "system:serviceaccount:signet-system:signet";
 
   @BeforeAll
   static void apply() throws Exception {
@@ -25,15 +21,8 @@ class RbacTest {
 
   private static boolean allowed(String verb, String group, String resource, String namespace,
       String name) {
-    SubjectAccessReview review = kube.admin().authorization().v1().subjectAccessReview()
-        .create(new SubjectAccessReviewBuilder().withNewSpec().withUser(SIGNET)
-            .withGroups("system:serviceaccounts", "system:serviceaccounts:signet-system",
-                "system:authenticated")
-            .withResourceAttributes(new ResourceAttributesBuilder().withVerb(verb)
-                .withGroup(group).withResource(resource).withNamespace(namespace)
-                .withName(name).build())
-            .endSpec().build());
-    return Boolean.TRUE.equals(review.getStatus().getAllowed());
+    return kube.serviceAccountMay("signet-system", "signet", verb, group, resource, namespace,
+        name);
   }
 
   @Test

@@ -8,6 +8,9 @@ import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.authentication.BoundObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceAttributesBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -151,6 +154,25 @@ public final class KubeTestCluster implements AutoCloseable, BeforeAllCallback, 
   /** The API server's URL, {@code https://127.0.0.1:<port>}. */
   public String url() {
     return "https://127.0.0.1:" + apiPort;
+  }
+
+  /**
+   * Whether RBAC on this API server lets service account {@code saNamespace/saName} do
+   * {@code verb} on the resource (a SubjectAccessReview; {@code namespace} and {@code name} may
+   * be null for cluster-wide and unnamed checks).
+   */
+  public boolean serviceAccountMay(String saNamespace, String saName, String verb, String group,
+      String resource, String namespace, String name) {
+    SubjectAccessReview review = admin().authorization().v1().subjectAccessReview()
+        .create(new SubjectAccessReviewBuilder().withNewSpec()
+            .withUser("system:serviceaccount:" + saNamespace + ":" + saName)
+            .withGroups("system:serviceaccounts", "system:serviceaccounts:" + saNamespace,
+                "system:authenticated")
+            .withResourceAttributes(new ResourceAttributesBuilder().withVerb(verb)
+                .withGroup(group).withResource(resource).withNamespace(namespace)
+                .withName(name).build())
+            .endSpec().build());
+    return Boolean.TRUE.equals(review.getStatus().getAllowed());
   }
 
   /** A client with cluster-admin rights (system:masters). */
