@@ -15,6 +15,7 @@ import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.netty.channel.epoll.Epoll;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -67,6 +68,7 @@ public final class GrpcEndpoint implements AutoCloseable {
     ServingIdentity identity = new ServingIdentity(ca, signer, config.dnsNames(),
         config.servingCertTtl(), Clock.systemUTC());
     SslProvider provider = tlsProvider();
+    logTransport();
     SslContext tls = GrpcSslContexts.configure(keyMaterial(identity, provider)
             .trustManager(new ClientCertificateCollector(ca))
             .clientAuth(ClientAuth.OPTIONAL)
@@ -99,6 +101,16 @@ public final class GrpcEndpoint implements AutoCloseable {
       }
     }, 30, 30, TimeUnit.SECONDS);
     return new GrpcEndpoint(server, identity, health, workers, renewer, config);
+  }
+
+  /** grpc-netty takes the native epoll transport when it loads, NIO otherwise; say which. */
+  private static void logTransport() {
+    if (Epoll.isAvailable()) {
+      LOG.info("transport: epoll (native)");
+    } else {
+      LOG.info(() -> "transport: NIO (native epoll unavailable: " + Epoll.unavailabilityCause()
+          + ")");
+    }
   }
 
   /**
