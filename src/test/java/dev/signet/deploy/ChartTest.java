@@ -107,6 +107,11 @@ class ChartTest {
     assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("admin");
+    // The Lease holder is named after the pod (KubeDuties reads POD_NAME).
+    assertThat(container.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("POD_NAME");
+      assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+    });
   }
 
   @ParameterizedTest(name = "{0}")
