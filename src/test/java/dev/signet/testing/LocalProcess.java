@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,10 +35,26 @@ final class LocalProcess implements AutoCloseable {
 
   /** Starts {@code command}, logging to {@code <dir>/<name>.log}. */
   static LocalProcess start(String name, Path dir, List<String> command) throws IOException {
+    return start(name, dir, command, Map.of());
+  }
+
+  /** Starts {@code command} with {@code env} added to this process's environment. */
+  static LocalProcess start(String name, Path dir, List<String> command, Map<String, String> env)
+      throws IOException {
     Path log = dir.resolve(name + ".log");
-    Process p = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
-    return new LocalProcess(name, p, log);
+    ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    b.environment().putAll(env);
+    return new LocalProcess(name, b.start(), log);
+  }
+
+  /** SIGKILL, and waits for the process to be gone. */
+  void kill() {
+    try {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Polls {@code probe} until it holds; fails with the log's tail if the process exits. */
