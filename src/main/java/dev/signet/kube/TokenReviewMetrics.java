@@ -3,13 +3,14 @@ package dev.signet.kube;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * TokenReview meters for one cluster, registered once (no per-request meter look-ups):
- * {@code signet_tokenreview_duration_seconds} (API round trips only) and
+ * {@code signet_tokenreview_duration_seconds} (API round trips only; a histogram) and
  * {@code signet_tokenreview_failures_total{reason}}.
  */
 final class TokenReviewMetrics {
@@ -32,7 +33,9 @@ final class TokenReviewMetrics {
 
   TokenReviewMetrics(MeterRegistry registry, String cluster) {
     latency = Timer.builder("signet.tokenreview.duration").tag("cluster", cluster)
-        .description("TokenReview round trips to the API server").register(registry);
+        .description("TokenReview round trips to the API server").publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
     for (Failure f : Failure.values()) {
       failures.put(f, Counter.builder("signet.tokenreview.failures").tag("cluster", cluster)
           .tag("reason", f.name().toLowerCase(Locale.ROOT))

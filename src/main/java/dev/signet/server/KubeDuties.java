@@ -4,9 +4,12 @@ import dev.signet.ca.CaSource;
 import dev.signet.config.SignetConfig;
 import dev.signet.issue.LeafSigner;
 import dev.signet.kube.trust.IstiodCertPublisher;
+import dev.signet.kube.trust.KubeWrites;
 import dev.signet.kube.trust.Leadership;
 import dev.signet.kube.trust.RootCertPublisher;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -15,7 +18,9 @@ import java.util.UUID;
 
 /**
  * The duties Signet takes over from istiod in the local cluster (trust bundle ConfigMaps,
- * istiod's serving certificate), run only by the replica holding the Lease.
+ * istiod's serving certificate), run only by the replica holding the Lease. Meters:
+ * {@code signet_leader} (1 while this replica holds the Lease) and, per enabled duty,
+ * {@code signet_kube_writes_total{object,result}} ({@link KubeWrites}).
  */
 final class KubeDuties implements AutoCloseable {
   private final Optional<RootCertPublisher> publisher;
@@ -31,21 +36,22 @@ final class KubeDuties implements AutoCloseable {
 
   /** Starts campaigning for leadership when a duty is enabled; empty otherwise. */
   static Optional<KubeDuties> start(SignetConfig config, KubernetesClient client, CaSource ca,
-      LeafSigner signer) {
+      LeafSigner signer, MeterRegistry registry) {
     if (!config.kubernetes().writes()) {
       return Optional.empty();
     }
     Optional<RootCertPublisher> publisher = config.kubernetes().trustBundle().enabled()
         ? Optional.of(new RootCertPublisher(client, ca,
-            config.kubernetes().trustBundle().namespaceSelector()))
+            config.kubernetes().trustBundle().namespaceSelector(),
+            new KubeWrites(registry, KubeWrites.ROOT_CERT_CONFIGMAP)))
         : Optional.empty();
     Optional<IstiodCertPublisher> istiod = config.kubernetes().istiodCert().enabled()
         ? Optional.of(new IstiodCertPublisher(client, ca, signer,
             config.kubernetes().istiodCert(), config.issuance().trustDomain(),
-            Clock.systemUTC()))
+            Clock.systemUTC(), new KubeWrites(registry, KubeWrites.ISTIOD_TLS)))
         : Optional.empty();
     Leadership leadership = Leadership.start(client, config.kubernetes().leaderElection(),
-        config.kubernetes().namespace(), identity(),
+        config.kubernetes().namespace(), newIdentity(),
         () -> {
           publisher.ifPresent(RootCertPublisher::start);
           istiod.ifPresent(IstiodCertPublisher::start);
@@ -54,6 +60,9 @@ final class KubeDuties implements AutoCloseable {
           publisher.ifPresent(RootCertPublisher::close);
           istiod.ifPresent(IstiodCertPublisher::close);
         });
+    Gauge.builder("signet.leader", leadership, l -> l.leading() ? 1 : 0)
+        .description("1 while this replica holds the Lease and runs the Kubernetes duties")
+        .register(registry);
     return Optional.of(new KubeDuties(publisher, istiod, leadership));
   }
 
@@ -66,7 +75,11 @@ final class KubeDuties implements AutoCloseable {
     return leadership.leading();
   }
 
-  private static String identity() {
+  String identity() {
+    return leadership.identity();
+  }
+
+  private static String newIdentity() {
     String pod = System.getenv("POD_NAME");
     String base;
     if (pod != null && !pod.isBlank()) {

@@ -122,7 +122,8 @@ public final class SignetServer implements AutoCloseable {
           .description("NotAfter of Signet's own TLS serving certificate, Unix seconds")
           .baseUnit("seconds").register(registry);
       if (config.kubernetes().writes()) {
-        KubeDuties.start(config, wiring.localClient(), ca, signer).ifPresent(duties::set);
+        KubeDuties.start(config, wiring.localClient(), ca, signer, registry)
+            .ifPresent(duties::set);
       }
       AdminServer admin = AdminServer.start(config.server().address(),
           config.server().adminPort(), registry, grpc::ready);
@@ -183,6 +184,11 @@ public final class SignetServer implements AutoCloseable {
   /** True while this replica holds the Kubernetes Lease and runs the writing duties. */
   public boolean leading() {
     return duties.map(KubeDuties::leading).orElse(false);
+  }
+
+  /** This replica's holder identity in the Lease, when Kubernetes duties are enabled. */
+  public Optional<String> leaseIdentity() {
+    return duties.map(KubeDuties::identity);
   }
 
   /** The metrics registry. */

@@ -10,15 +10,27 @@ import dev.signet.testing.KubeTestCluster;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real Signet (dev CA, gRPC over TLS on a loopback port) that talks to a real API server as
@@ -47,8 +59,38 @@ final class KubeSignet implements AutoCloseable {
         admin.resource(item).serverSideApply();
       }
     }
+    return accountKubeconfig(cluster, "signet", name);
+  }
+
+  /**
+   * Service account signet-system/{@code account}, allowed to campaign for the Lease (the
+   * leader-election Role of rbac.yaml, applied by {@link #signetKubeconfig} first) and to read
+   * namespaces and ConfigMaps, but not to create, update or patch ConfigMaps; its kubeconfig.
+   */
+  static Path configMapReaderKubeconfig(KubeTestCluster cluster, String account)
+      throws IOException {
+    KubernetesClient admin = cluster.admin();
+    cluster.createServiceAccount("signet-system", account);
+    admin.resource(new ClusterRoleBuilder().withNewMetadata().withName(account).endMetadata()
+        .addNewRule().withApiGroups("").withResources("namespaces", "configmaps")
+        .withVerbs("get", "list", "watch").endRule().build()).serverSideApply();
+    Subject subject = new SubjectBuilder().withKind("ServiceAccount").withName(account)
+        .withNamespace("signet-system").build();
+    admin.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(account)
+        .endMetadata().withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", account)
+        .withSubjects(subject).build()).serverSideApply();
+    admin.resource(new RoleBindingBuilder().withNewMetadata().withName(account)
+        .withNamespace("signet-system").endMetadata()
+        .withNewRoleRef("rbac.authorization.k8s.io", "Role", "signet-leader-election")
+        .withSubjects(subject).build()).serverSideApply();
+    return accountKubeconfig(cluster, account, account);
+  }
+
+  /** A kubeconfig with a token of signet-system/{@code account} for the Kubernetes API. */
+  private static Path accountKubeconfig(KubeTestCluster cluster, String account, String name)
+      throws IOException {
     // A token for the Kubernetes API itself (the API server's own audience).
-    String token = cluster.token("signet-system", "signet", "https://kubernetes.default.svc",
+    String token = cluster.token("signet-system", account, "https://kubernetes.default.svc",
         Optional.empty(), Duration.ofHours(1));
     return cluster.kubeconfig(name, token);
   }
@@ -79,6 +121,40 @@ final class KubeSignet implements AutoCloseable {
           Value.newBuilder().setStringValue(impersonated).build()));
     }
     return client.createCertificate(r.build(), token, clusterId, Duration.ofSeconds(30));
+  }
+
+  /** What Prometheus scrapes from the admin port's /metrics. */
+  String scrape() {
+    try {
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + server.adminPort() + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The value of the scraped sample {@code name} that carries every label of {@code labels}
+   * ({@code "key", "value", ...}); NaN when /metrics has none.
+   */
+  double scraped(String name, String... labels) {
+    Pattern sample = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$");
+    Matcher m = sample.matcher(scrape());
+    while (m.find()) {
+      String found = m.group(1) == null ? "" : m.group(1);
+      boolean all = true;
+      for (int i = 0; i < labels.length; i += 2) {
+        all &= found.contains(labels[i] + "=\"" + labels[i + 1] + "\"");
+      }
+      if (all) {
+        return Double.parseDouble(m.group(2));
+      }
+    }
+    return Double.NaN;
   }
 
   /** A meter's count from the Prometheus registry (counter or timer), 0 when absent. */

@@ -3,9 +3,12 @@ package dev.signet.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.signet.kube.trust.IstiodCertPublisher;
+import dev.signet.kube.trust.KubeWrites;
+import dev.signet.kube.trust.RootCertPublisher;
 import dev.signet.pki.Pem;
 import dev.signet.testing.KubeTestCluster;
 import dev.signet.testing.Poll;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The leader's other duties against a real API server: istiod's serving certificate in Secret
- * istiod-tls (renewed early), and the trust bundle limited to a namespace selector.
+ * istiod-tls (renewed early), the trust bundle limited to a namespace selector, and
+ * {@code signet_kube_writes_total} on /metrics counting the writes that succeed and, for a
+ * replica whose RBAC may not write ConfigMaps, those that fail.
  */
 class LeaderDutiesTest {
   @RegisterExtension static final KubeTestCluster kube = new KubeTestCluster();
@@ -122,7 +128,66 @@ class LeaderDutiesTest {
 
   private static io.fabric8.kubernetes.api.model.ConfigMap configMap(String namespace) {
     return kube.admin().configMaps().inNamespace(namespace)
-        .withName(dev.signet.kube.trust.RootCertPublisher.NAME).get();
+        .withName(RootCertPublisher.NAME).get();
+  }
+
+  private static double writes(KubeSignet signet, String object, String result) {
+    return signet.scraped("signet_kube_writes_total", "object", object, "result", result);
+  }
+
+  @Test
+  void successfulWritesAreCountedOk() {
+    Poll.until(() -> secret() != null, Duration.ofSeconds(30), "Secret istiod-tls");
+    double secretsBefore = writes(signet, KubeWrites.ISTIOD_TLS, "ok");
+    assertThat(secretsBefore).isGreaterThanOrEqualTo(1);
+    kube.admin().secrets().inNamespace("istio-system").withName(IstiodCertPublisher.SECRET)
+        .delete();
+    Poll.until(() -> writes(signet, KubeWrites.ISTIOD_TLS, "ok") > secretsBefore,
+        Duration.ofSeconds(30), "istiod-tls rewrite counted ok");
+
+    double configMapsBefore = writes(signet, KubeWrites.ROOT_CERT_CONFIGMAP, "ok");
+    kube.createNamespace("counted", "istio-injection", "enabled");
+    Poll.until(() -> writes(signet, KubeWrites.ROOT_CERT_CONFIGMAP, "ok") > configMapsBefore,
+        Duration.ofSeconds(30), "istio-ca-root-cert create counted ok");
+    assertThat(configMap("counted")).isNotNull();
+
+    // Nothing in this class makes a ConfigMap write fail. (A Secret deleted between the check's
+    // read and its update can fail one, so istiod-tls errors are not asserted here.)
+    assertThat(writes(signet, KubeWrites.ROOT_CERT_CONFIGMAP, "error")).isZero();
+  }
+
+  @Test
+  void writesThatRbacForbidsAreCountedAsErrors() throws Exception {
+    kube.createNamespace("frozen");
+    kube.admin().configMaps().inNamespace("frozen").resource(new ConfigMapBuilder()
+        .withNewMetadata().withName(RootCertPublisher.NAME).endMetadata()
+        .withData(Map.of(RootCertPublisher.KEY, "stale")).build()).create();
+    kube.createNamespace("frozen", "signet-test", "read-only");
+    try (KubeSignet readOnly = KubeSignet.start(dir,
+        "kubernetes.kubeconfig=" + KubeSignet.configMapReaderKubeconfig(kube, "signet-reader"),
+        "kubernetes.trust-bundle.enabled=true",
+        "kubernetes.trust-bundle.namespace-selector=signet-test=read-only",
+        "kubernetes.istiod-cert.enabled=false",
+        "kubernetes.leader-election.lease-name=signet-reader-leader",
+        "kubernetes.leader-election.lease-duration=4s",
+        "kubernetes.leader-election.renew-deadline=3s",
+        "kubernetes.leader-election.retry-period=500ms")) {
+      // The stale ConfigMap cannot be updated.
+      Poll.until(() -> writes(readOnly, KubeWrites.ROOT_CERT_CONFIGMAP, "error") >= 1,
+          Duration.ofSeconds(30), "a forbidden update counted as an error");
+      // Nor can one be created in a new namespace.
+      double before = writes(readOnly, KubeWrites.ROOT_CERT_CONFIGMAP, "error");
+      kube.createNamespace("frozen-new", "signet-test", "read-only");
+      Poll.until(() -> writes(readOnly, KubeWrites.ROOT_CERT_CONFIGMAP, "error") > before,
+          Duration.ofSeconds(30), "a forbidden create counted as an error");
+
+      assertThat(readOnly.server.leading()).isTrue();
+      assertThat(writes(readOnly, KubeWrites.ROOT_CERT_CONFIGMAP, "ok")).isZero();
+      assertThat(configMap("frozen").getData()).containsEntry(RootCertPublisher.KEY, "stale");
+      assertThat(configMap("frozen-new")).isNull();
+      // Only the duty it has is metered.
+      assertThat(writes(readOnly, KubeWrites.ISTIOD_TLS, "error")).isNaN();
+    }
   }
 
   @Test

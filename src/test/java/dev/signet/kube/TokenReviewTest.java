@@ -91,6 +91,25 @@ class TokenReviewTest {
   }
 
   @Test
+  void reviewLatencyIsScrapedAsAHistogram() throws Exception {
+    kube.createServiceAccount("histogram", "app");
+    signet.request(KubeSignet.id("histogram", "app"), kube.token("histogram", "app"), null);
+    String scrape = signet.scrape();
+    long buckets = scrape.lines()
+        .filter(l -> l.startsWith("signet_tokenreview_duration_seconds_bucket{")
+            && l.contains("cluster=\"Kubernetes\""))
+        .count();
+    assertThat(buckets).as("histogram buckets on /metrics").isGreaterThan(10);
+    // Cumulative buckets: +Inf holds every review so far, the same as _count. (The local
+    // cluster is tagged with auth.cluster-id.)
+    double all = signet.scraped("signet_tokenreview_duration_seconds_bucket", "cluster",
+        "Kubernetes", "le", "+Inf");
+    assertThat(all).isGreaterThanOrEqualTo(1)
+        .isEqualTo(signet.scraped("signet_tokenreview_duration_seconds_count", "cluster",
+            "Kubernetes"));
+  }
+
+  @Test
   void anExpiredTokenIsRefusedByTheApiServer() {
     kube.createServiceAccount("shop", "cart");
     // Same claims and key as a real token, but exp five minutes ago, past the API server's

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -27,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Trust distribution and leader election against a real API server: two Signet replicas
  * sharing one CA and one Lease; only the leader writes istio-ca-root-cert, which is created,
- * repaired, updated on rotation, and kept by the other replica once the leader goes away.
+ * repaired, updated on rotation, and kept by the other replica once the leader loses the Lease
+ * or goes away. Each replica's {@code signet_leader} on /metrics says which one leads.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrustBundleTest {
@@ -93,6 +96,15 @@ class TrustBundleTest {
   void exactlyOneReplicaLeads() {
     Poll.until(() -> first.server.leading() || second.server.leading(), WITHIN, "a leader");
     assertThat(first.server.leading() && second.server.leading()).isFalse();
+    KubeSignet leader = first.server.leading() ? first : second;
+    KubeSignet follower = leader == first ? second : first;
+    awaitLeaderGauges(leader, follower);
+  }
+
+  /** signet_leader is 1 on {@code leader}'s /metrics and 0 on {@code follower}'s. */
+  private static void awaitLeaderGauges(KubeSignet leader, KubeSignet follower) {
+    Poll.until(() -> leader.scraped("signet_leader") == 1 && follower.scraped("signet_leader") == 0,
+        WITHIN, "signet_leader 1 on the leader and 0 on the other replica");
   }
 
   @Test
@@ -142,6 +154,29 @@ class TrustBundleTest {
 
   @Test
   @Order(6)
+  void whenTheOtherReplicaTakesTheLeaseTheLeaderGaugesSwap() {
+    Poll.until(() -> first.server.leading() || second.server.leading(), WITHIN, "a leader");
+    KubeSignet leader = first.server.leading() ? first : second;
+    KubeSignet follower = leader == first ? second : first;
+    awaitLeaderGauges(leader, follower);
+    // The follower becomes the holder, as if it had taken over an expired lease: the leader
+    // cannot renew, steps down while running, and campaigns again.
+    ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+    kube.admin().leases().inNamespace("signet-system").withName("signet-leader").edit(lease -> {
+      lease.getSpec().setHolderIdentity(follower.server.leaseIdentity().orElseThrow());
+      lease.getSpec().setAcquireTime(now);
+      lease.getSpec().setRenewTime(now);
+      return lease;
+    });
+    awaitLeaderGauges(follower, leader);
+    assertThat(leader.server.leading()).isFalse();
+    // The new leader runs the duties.
+    kube.admin().configMaps().inNamespace("shop").withName(RootCertPublisher.NAME).delete();
+    awaitRoots("shop");
+  }
+
+  @Test
+  @Order(7)
   void whenTheLeaderStopsTheOtherReplicaTakesOver() {
     Poll.until(() -> first.server.leading() || second.server.leading(), WITHIN, "a leader");
     KubeSignet leader = first.server.leading() ? first : second;

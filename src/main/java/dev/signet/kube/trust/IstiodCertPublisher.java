@@ -51,16 +51,18 @@ public final class IstiodCertPublisher implements AutoCloseable {
   private final IstiodCert config;
   private final String trustDomain;
   private final Clock clock;
+  private final KubeWrites writes;
   private ScheduledExecutorService timer;
 
   public IstiodCertPublisher(KubernetesClient client, CaSource ca, LeafSigner signer,
-      IstiodCert config, String trustDomain, Clock clock) {
+      IstiodCert config, String trustDomain, Clock clock, KubeWrites writes) {
     this.client = client;
     this.ca = ca;
     this.signer = signer;
     this.config = config;
     this.trustDomain = trustDomain;
     this.clock = clock;
+    this.writes = writes;
   }
 
   /** The DNS names on istiod's certificate. */
@@ -133,10 +135,12 @@ public final class IstiodCertPublisher implements AutoCloseable {
             "ca.crt", b64(authority.rootBundle())))
         .build();
     if (existing == null) {
-      client.secrets().inNamespace(config.namespace()).resource(desired).create();
+      writes.attempt(() -> client.secrets().inNamespace(config.namespace()).resource(desired)
+          .create());
     } else {
       desired.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
-      client.secrets().inNamespace(config.namespace()).resource(desired).update();
+      writes.attempt(() -> client.secrets().inNamespace(config.namespace()).resource(desired)
+          .update());
     }
     Instant until = notAfter;
     LOG.info(() -> "wrote " + config.namespace() + "/" + SECRET + " for " + dnsNames()

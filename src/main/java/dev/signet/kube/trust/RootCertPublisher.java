@@ -36,16 +36,22 @@ public final class RootCertPublisher implements AutoCloseable {
   private final KubernetesClient client;
   private final CaSource ca;
   private final String namespaceSelector;
+  private final KubeWrites writes;
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
   private ExecutorService worker;
   private SharedIndexInformer<Namespace> namespaces;
   private SharedIndexInformer<ConfigMap> configMaps;
 
-  /** @param namespaceSelector a label selector; empty selects every namespace */
-  public RootCertPublisher(KubernetesClient client, CaSource ca, String namespaceSelector) {
+  /**
+   * @param namespaceSelector a label selector; empty selects every namespace
+   * @param writes counts the creates and updates
+   */
+  public RootCertPublisher(KubernetesClient client, CaSource ca, String namespaceSelector,
+      KubeWrites writes) {
     this.client = client;
     this.ca = ca;
     this.namespaceSelector = namespaceSelector;
+    this.writes = writes;
   }
 
   /** Starts watching namespaces and the ConfigMaps, and reconciling. */
@@ -125,17 +131,20 @@ public final class RootCertPublisher implements AutoCloseable {
         .withData(Map.of(KEY, roots)).build();
     try {
       if (existing == null) {
-        client.configMaps().inNamespace(namespace).resource(desired).create();
+        writes.attempt(() -> client.configMaps().inNamespace(namespace).resource(desired)
+            .create());
         LOG.info(() -> "created " + namespace + "/" + NAME);
       } else {
-        client.configMaps().inNamespace(namespace).withName(NAME).edit(cm -> {
-          cm.setData(new java.util.HashMap<>(Objects.requireNonNullElse(cm.getData(), Map.of())));
-          cm.getData().put(KEY, roots);
-          cm.getMetadata().setLabels(new java.util.HashMap<>(
-              Objects.requireNonNullElse(cm.getMetadata().getLabels(), Map.of())));
-          cm.getMetadata().getLabels().putAll(LABELS);
-          return cm;
-        });
+        writes.attempt(() -> client.configMaps().inNamespace(namespace).withName(NAME)
+            .edit(cm -> {
+              cm.setData(new java.util.HashMap<>(
+                  Objects.requireNonNullElse(cm.getData(), Map.of())));
+              cm.getData().put(KEY, roots);
+              cm.getMetadata().setLabels(new java.util.HashMap<>(
+                  Objects.requireNonNullElse(cm.getMetadata().getLabels(), Map.of())));
+              cm.getMetadata().getLabels().putAll(LABELS);
+              return cm;
+            }));
         LOG.info(() -> "updated " + namespace + "/" + NAME);
       }
     } catch (KubernetesClientException e) {
