@@ -80,7 +80,7 @@ public final class CachingAuthenticator implements Authenticator {
     if (token.isEmpty() || maxTtl.isZero()) {
       return delegate.authenticate(credentials);
     }
-    Key key = key(credentials.clusterId(), token.get());
+    Key key = key(credentials);
     Instant now = clock.instant();
     while (true) {
       CompletableFuture<Verdict> known = entries.get(key);
@@ -122,7 +122,7 @@ public final class CachingAuthenticator implements Authenticator {
     if (token.isEmpty() || maxTtl.isZero()) {
       return delegate.answersAtOnce(credentials);
     }
-    CompletableFuture<Verdict> known = entries.get(key(credentials.clusterId(), token.get()));
+    CompletableFuture<Verdict> known = entries.get(key(credentials));
     return known != null && known.isDone() && !known.isCompletedExceptionally()
         && clock.instant().isBefore(known.join().expiry());
   }
@@ -154,6 +154,12 @@ public final class CachingAuthenticator implements Authenticator {
       it.next();
       it.remove();
     }
+  }
+
+  /** The key of a token, computed once per request (the dispatch decision asks first). */
+  private static Key key(Credentials credentials) {
+    return (Key) credentials.cacheKey(
+        () -> key(credentials.clusterId(), credentials.bearerToken().orElseThrow()));
   }
 
   private static Key key(String clusterId, String token) {

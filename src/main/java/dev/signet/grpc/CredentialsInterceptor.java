@@ -20,7 +20,7 @@ import javax.net.ssl.SSLSession;
 /**
  * Collects what a call carries to prove who sent it (bearer token, TLS client certificates,
  * ClusterID) into the call's {@link Context}. Deciding what they prove is the authenticator's
- * job, on a worker thread.
+ * job.
  */
 public final class CredentialsInterceptor implements ServerInterceptor {
   static final Context.Key<Credentials> CREDENTIALS = Context.key("signet-credentials");
@@ -32,12 +32,9 @@ public final class CredentialsInterceptor implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
-    Optional<String> token = bearer(headers.get(AUTHORIZATION));
-    // A token, when sent, decides (CompositeAuthenticator), so the TLS session is asked for a
-    // client certificate only without one: asking a session that has none costs an exception.
-    List<X509Certificate> certificates = token.isPresent() ? List.of()
-        : peerCertificates(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
-    Credentials credentials = new Credentials(token, certificates, headers.get(CLUSTER_ID));
+    SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+    Credentials credentials = Credentials.withLazyPeers(bearer(headers.get(AUTHORIZATION)),
+        () -> peerCertificates(session), headers.get(CLUSTER_ID));
     return Contexts.interceptCall(Context.current().withValue(CREDENTIALS, credentials), call,
         headers, next);
   }
