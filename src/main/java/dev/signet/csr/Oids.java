@@ -1,5 +1,6 @@
 package dev.signet.csr;
 
+import dev.signet.pki.Der;
 import java.util.Arrays;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -85,11 +86,7 @@ final class Oids {
   }
 
   private static byte[] content(String dotted) {
-    try {
-      byte[] der = new ASN1ObjectIdentifier(dotted).getEncoded();
-      return Arrays.copyOfRange(der, 2, der.length); // every OID here is shorter than 128 bytes
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
+    byte[] der = Der.oid(dotted);
+    return Arrays.copyOfRange(der, 2, der.length); // every OID here is shorter than 128 bytes
   }
 }
