@@ -19,10 +19,8 @@ burst=${BURST:-100000}
 warmup=${WARMUP:-150000}
 key_flag=$([ "${KEY:-rsa}" = ecdsa ] && echo --ecdsa || true)
 
-./mvnw -B -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/bench-classpath.txt >&2
-./mvnw -B -q -DskipTests test-compile >&2
-cp="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
+. src/bench/lib.sh
+bench_build
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
   "$(java -version 2>&1 | head -n1)"
@@ -37,48 +35,22 @@ dir=$(mktemp -d)
 log=$dir/signet.log
 pids=()
 trap 'for p in "${pids[@]}"; do kill -- -"$p" 2>/dev/null || true; done; rm -rf "$dir"' EXIT
-free_ports() {
-  python3 -c 'import socket
-s=[socket.socket() for _ in range(2)]
-[x.bind(("127.0.0.1",0)) for x in s]
-print(" ".join(str(x.getsockname()[1]) for x in s))'
-}
-# Starts Signet in dev mode on fresh ports; sets grpc, admin and server.
-start_signet() {
-  read -r grpc admin <<<"$(free_ports)"
-  SIGNET_JAR=target/signet.jar setsid server/bin/signet serve --dev \
-    --set ca.dev.directory="$dir/dev" --set server.address=127.0.0.1 \
-    --set server.grpc-port="$grpc" --set server.admin-port="$admin" >"$log" 2>&1 &
-  server=$!
-  pids+=("$server")
-}
-load() {
-  java -cp "$cp" dev.signet.bench.LoadGenerator --addr "localhost:$grpc" \
-    --dev-dir "$dir/dev" --metrics "http://127.0.0.1:$admin/metrics" $key_flag "$@"
-}
-await_ready() {
-  until curl -sf "http://127.0.0.1:$admin/readyz" >/dev/null; do
-    kill -0 "$server" 2>/dev/null || { cat "$log" >&2; exit 1; }
-    sleep 0.05
-  done
-}
 
 echo "== start-up to first certificate (CA already in place, as on a restart)"
-start_signet
-await_ready
+bench_ports
+bench_start
+pids+=("$server")
+bench_await_ready
 kill -- -"$server"; wait "$server" 2>/dev/null || true
-read -r grpc admin <<<"$(free_ports)"
+bench_ports
 coproc FIRST { load --first-cert-after "$dir/launched" --identities 1; }
 read -r _ <&"${FIRST[0]}"   # "prepared": the client is warm and waits for the launch
 date +%s%3N >"$dir/launched.tmp" && mv "$dir/launched.tmp" "$dir/launched"
-SIGNET_JAR=target/signet.jar setsid server/bin/signet serve --dev \
-  --set ca.dev.directory="$dir/dev" --set server.address=127.0.0.1 \
-  --set server.grpc-port="$grpc" --set server.admin-port="$admin" >"$log" 2>&1 &
-server=$!
+bench_start
 pids+=("$server")
 cat <&"${FIRST[0]}"
 grep -o 'ready [0-9]* ms after the JVM started' "$log" || true
-await_ready
+bench_await_ready
 
 echo "== flat out"
 out=$(load --requests "$requests" --warmup "$warmup")

@@ -11,11 +11,9 @@ warmup=${WARMUP:-150000}
 requests=${REQUESTS:-100000}
 ap_version=4.1
 
-./mvnw -B -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/bench-classpath.txt >&2
-./mvnw -B -q -DskipTests test-compile >&2
+. src/bench/lib.sh
+bench_build
 ./mvnw -B -q dependency:get -Dartifact=tools.profiler:async-profiler:$ap_version >&2
-cp="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 out=target/profile
 rm -rf "$out" && mkdir -p "$out/lib"
 arch=$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
@@ -25,27 +23,15 @@ lib=$(pwd)/$out/lib/libasyncProfiler.so
 event=${EVENT:-$([ "$(cat /proc/sys/kernel/perf_event_paranoid)" -le 2 ] && echo cpu || echo itimer)}
 
 dir=$(mktemp -d)
+log=$dir/signet.log
 trap 'kill -- -"$server" 2>/dev/null || true; rm -rf "$dir"' EXIT
-read -r grpc admin <<<"$(python3 -c 'import socket
-s=[socket.socket() for _ in range(2)]
-[x.bind(("127.0.0.1",0)) for x in s]
-print(" ".join(str(x.getsockname()[1]) for x in s))')"
+bench_ports
 # The agent is loaded at launch (idle) so that starting it later does not deoptimise the JIT's
 # code, which loading a new agent into a warm JVM does.
-JAVA_OPTS="-agentpath:$lib -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints" SIGNET_CDS_DIR=off SIGNET_JAR=target/signet.jar \
-  setsid server/bin/signet serve --dev \
-  --set ca.dev.directory="$dir/dev" --set server.address=127.0.0.1 \
-  --set server.grpc-port="$grpc" --set server.admin-port="$admin" >"$dir/signet.log" 2>&1 &
-server=$!
-until curl -sf "http://127.0.0.1:$admin/readyz" >/dev/null; do
-  kill -0 "$server" 2>/dev/null || { cat "$dir/signet.log" >&2; exit 1; }
-  sleep 0.05
-done
+JAVA_OPTS="-agentpath:$lib -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints" \
+  SIGNET_CDS_DIR=off bench_start
+bench_await_ready
 pid=$(pgrep -f -n "ca.dev.directory=$dir/dev")
-load() {
-  java -cp "$cp" dev.signet.bench.LoadGenerator --addr "localhost:$grpc" \
-    --dev-dir "$dir/dev" --metrics "http://127.0.0.1:$admin/metrics" "$@"
-}
 # async-profiler is driven the way its own asprof does, by loading the agent into the running JVM;
 # the quotes keep jcmd from splitting its options at "=".
 profiler() { jcmd "$pid" JVMTI.agent_load "$lib" "'$1'" | sed "s/^/profiler: /" >&2; }
