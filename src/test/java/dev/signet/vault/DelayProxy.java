@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Arrays;
@@ -34,10 +33,13 @@ final class DelayProxy implements AutoCloseable {
   private final ExecutorService threads =
       Executors.newCachedThreadPool(DaemonThreads.named("delay-proxy"));
 
-  DelayProxy(String targetHost, int targetPort, long delayMicros) throws IOException {
+  /** A proxy for the server at {@code http://host:port}. */
+  DelayProxy(String targetAddress, long delayMicros) throws IOException {
+    String hostPort = targetAddress.replaceFirst("^https?://", "");
+    int colon = hostPort.lastIndexOf(':');
     this.listener = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
-    this.target = targetHost;
-    this.targetPort = targetPort;
+    this.target = hostPort.substring(0, colon);
+    this.targetPort = Integer.parseInt(hostPort.substring(colon + 1));
     this.delayNanos = TimeUnit.MICROSECONDS.toNanos(delayMicros);
     threads.execute(this::accept);
   }
@@ -111,12 +113,5 @@ final class DelayProxy implements AutoCloseable {
   public void close() throws IOException {
     listener.close();
     threads.shutdownNow();
-  }
-
-  static InetSocketAddress parse(String httpAddress) {
-    String hostPort = httpAddress.replaceFirst("^https?://", "");
-    int colon = hostPort.lastIndexOf(':');
-    return new InetSocketAddress(hostPort.substring(0, colon),
-        Integer.parseInt(hostPort.substring(colon + 1)));
   }
 }

@@ -31,8 +31,7 @@ public final class TransitBench {
     int callers = args.length > 1 ? Integer.parseInt(args[1]) : 64;
     long delayMicros = args.length > 2 ? Long.parseLong(args[2]) : 0;
     try (VaultTestServer vault = VaultTestServer.start();
-        DelayProxy proxy = new DelayProxy(DelayProxy.parse(vault.address()).getHostString(),
-            DelayProxy.parse(vault.address()).getPort(), delayMicros)) {
+        DelayProxy proxy = new DelayProxy(vault.address(), delayMicros)) {
       VaultSetup setup = VaultSetup.run(vault);
       System.out.printf("Signet -> Vault one-way delay: %d us%n", delayMicros);
       String[][] configs = {
