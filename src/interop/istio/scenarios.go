@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"istio.io/istio/pkg/security"
+	"istio.io/istio/security/pkg/nodeagent/cache"
 )
 
 // suite holds what later scenarios reuse from earlier ones.
@@ -121,19 +122,31 @@ func (s *suite) oneCall(outcome string, f func() error) error {
 	return nil
 }
 
+// issuedAgent starts the agent a describes and has it fetch its workload certificate, which
+// must take exactly one CreateCertificate call that succeeds on Signet (oneCall). The caller
+// closes the agent it gets back.
+func (s *suite) issuedAgent(a agentSpec) (*cache.SecretManagerClient, *security.SecretItem, error) {
+	sm, _, err := s.newAgent(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	var item *security.SecretItem
+	if err := s.oneCall("ok", func() (e error) { item, e = fetchWorkloadCert(sm); return e }); err != nil {
+		sm.Close()
+		return nil, nil, err
+	}
+	return sm, item, nil
+}
+
 // sidecarRSA: istio-agent's default configuration (RSA-2048 key, PKCS#1, token from the
 // projected token file as Bearer, ClusterID header, TLS to the CA address's host verified with
 // the mounted root-cert.pem).
 func (s *suite) sidecarRSA() (string, error) {
-	sm, _, err := s.newAgent(agentSpec{name: "sidecar", serviceAccount: "web", tokenFile: s.c.tokenWeb})
+	sm, item, err := s.issuedAgent(agentSpec{name: "sidecar", serviceAccount: "web", tokenFile: s.c.tokenWeb})
 	if err != nil {
 		return "", err
 	}
 	defer sm.Close()
-	var item *security.SecretItem
-	if err := s.oneCall("ok", func() (e error) { item, e = fetchWorkloadCert(sm); return e }); err != nil {
-		return "", err
-	}
 	chain, err := parseCerts(item.CertificateChain)
 	if err != nil {
 		return "", err
@@ -171,16 +184,12 @@ func (s *suite) sidecarRSA() (string, error) {
 
 // agentECDSA: istio-agent with ECC_SIGNATURE_ALGORITHM=ECDSA and PKCS8_KEY=true.
 func (s *suite) agentECDSA() (string, error) {
-	sm, _, err := s.newAgent(agentSpec{name: "ecdsa", serviceAccount: "web", tokenFile: s.c.tokenWeb,
+	sm, item, err := s.issuedAgent(agentSpec{name: "ecdsa", serviceAccount: "web", tokenFile: s.c.tokenWeb,
 		ecdsa: true, pkcs8: true})
 	if err != nil {
 		return "", err
 	}
 	defer sm.Close()
-	var item *security.SecretItem
-	if err := s.oneCall("ok", func() (e error) { item, e = fetchWorkloadCert(sm); return e }); err != nil {
-		return "", err
-	}
 	block, _ := pem.Decode(item.PrivateKey)
 	if block == nil || block.Type != "PRIVATE KEY" {
 		return "", fmt.Errorf("agent key is not a PKCS#8 PEM block")

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-
-	"istio.io/istio/pkg/security"
 )
 
 // x509SVID: every leaf so far is a valid X509-SVID for its identity by go-spiffe.
@@ -57,15 +55,11 @@ func (s *suite) renewal() (string, error) {
 	if err := os.WriteFile(filepath.Join(dir, "key.pem"), s.sidecar.PrivateKey, 0o600); err != nil {
 		return "", err
 	}
-	sm, _, err := s.newAgent(agentSpec{name: "renewal", serviceAccount: "web", provCertDir: dir})
+	sm, item, err := s.issuedAgent(agentSpec{name: "renewal", serviceAccount: "web", provCertDir: dir})
 	if err != nil {
 		return "", err
 	}
 	defer sm.Close()
-	var item *security.SecretItem
-	if err := s.oneCall("ok", func() (e error) { item, e = fetchWorkloadCert(sm); return e }); err != nil {
-		return "", err
-	}
 	prev, err := parseCerts(s.sidecar.CertificateChain)
 	if err != nil {
 		return "", err

@@ -31,6 +31,7 @@ class CachingAuthenticatorTest {
   @TempDir Path dir;
   DevTokens tokens;
   JwtAuthenticator jwt;
+  Counted counted;
   SimpleMeterRegistry registry = new SimpleMeterRegistry();
   ManualClock clock = new ManualClock();
 
@@ -65,6 +66,12 @@ class CachingAuthenticatorTest {
     jwt = JwtAuthenticator.create(new Jwt(ConfigLoader.DEV_ISSUER,
         Optional.of(dir.resolve(DevTokens.JWKS_FILE)), Optional.empty()), List.of("istio-ca"),
         "cluster.local", CryptoProvider.select(ProviderChoice.AUTO));
+    counted = new Counted(jwt);
+  }
+
+  /** A cache of up to 100 verdicts in front of {@link #counted}. */
+  private CachingAuthenticator cache(Duration ttl) {
+    return cache(counted, ttl, 100);
   }
 
   private CachingAuthenticator cache(Authenticator delegate, Duration ttl, int max) {
@@ -86,8 +93,7 @@ class CachingAuthenticatorTest {
 
   @Test
   void aSecondCallWithTheSameTokenIsAnsweredFromTheCache() {
-    Counted counted = new Counted(jwt);
-    CachingAuthenticator auth = cache(counted, Duration.ofSeconds(60), 100);
+    CachingAuthenticator auth = cache(Duration.ofSeconds(60));
     String t = token("cart", Duration.ofMinutes(10));
     Caller first = auth.authenticate(bearer(t, ""));
     Caller second = auth.authenticate(bearer(t, ""));
@@ -100,8 +106,7 @@ class CachingAuthenticatorTest {
 
   @Test
   void theSameTokenForAnotherClusterIsCheckedAgain() {
-    Counted counted = new Counted(jwt);
-    CachingAuthenticator auth = cache(counted, Duration.ofSeconds(60), 100);
+    CachingAuthenticator auth = cache(Duration.ofSeconds(60));
     String t = token("cart", Duration.ofMinutes(10));
     auth.authenticate(bearer(t, ""));
     auth.authenticate(bearer(t, "west"));
@@ -110,8 +115,7 @@ class CachingAuthenticatorTest {
 
   @Test
   void aVerdictIsForgottenAfterTheCeiling() {
-    Counted counted = new Counted(jwt);
-    CachingAuthenticator auth = cache(counted, Duration.ofSeconds(60), 100);
+    CachingAuthenticator auth = cache(Duration.ofSeconds(60));
     String t = token("cart", Duration.ofMinutes(10));
     auth.authenticate(bearer(t, ""));
     clock.advance(Duration.ofSeconds(59));
@@ -124,8 +128,7 @@ class CachingAuthenticatorTest {
 
   @Test
   void aVerdictNeverOutlivesTheTokensOwnExpiry() {
-    Counted counted = new Counted(jwt);
-    CachingAuthenticator auth = cache(counted, Duration.ofSeconds(60), 100);
+    CachingAuthenticator auth = cache(Duration.ofSeconds(60));
     String t = token("cart", Duration.ofSeconds(20));
     auth.authenticate(bearer(t, ""));
     clock.advance(Duration.ofSeconds(21));
@@ -135,8 +138,7 @@ class CachingAuthenticatorTest {
 
   @Test
   void refusalsAreNotRemembered() {
-    Counted counted = new Counted(jwt);
-    CachingAuthenticator auth = cache(counted, Duration.ofSeconds(60), 100);
+    CachingAuthenticator auth = cache(Duration.ofSeconds(60));
     String wrongAudience = tokens.issue("shop", "cart", List.of("other"), Duration.ofMinutes(5));
     for (int i = 0; i < 2; i++) {
       assertThatThrownBy(() -> auth.authenticate(bearer(wrongAudience, "")))
@@ -148,9 +150,8 @@ class CachingAuthenticatorTest {
 
   @Test
   void concurrentCallsWithOneTokenShareOneCheck() throws Exception {
-    Counted counted = new Counted(jwt);
     counted.gate = new CountDownLatch(1);
-    CachingAuthenticator auth = cache(counted, Duration.ofSeconds(60), 100);
+    CachingAuthenticator auth = cache(Duration.ofSeconds(60));
     String t = token("cart", Duration.ofMinutes(10));
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
@@ -183,8 +184,7 @@ class CachingAuthenticatorTest {
 
   @Test
   void aZeroTtlTurnsTheCacheOff() {
-    Counted counted = new Counted(jwt);
-    CachingAuthenticator auth = cache(counted, Duration.ZERO, 100);
+    CachingAuthenticator auth = cache(Duration.ZERO);
     String t = token("cart", Duration.ofMinutes(10));
     auth.authenticate(bearer(t, ""));
     auth.authenticate(bearer(t, ""));

@@ -52,13 +52,24 @@ class ImpersonationTest {
     }
   }
 
+  /** Asks with {@code token}, as ztunnel does, for {@code identity} on behalf of its pod. */
+  private static List<String> impersonate(String token, String identity) throws Exception {
+    return signet.request(identity, token, null, identity);
+  }
+
+  /** Impersonating {@code identity} with {@code token} is refused as unauthenticated. */
+  private static void assertRefused(String token, String identity, String... messageParts) {
+    assertThatThrownBy(() -> impersonate(token, identity))
+        .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED, messageParts));
+  }
+
   /** Retries while the informer has not seen a just-created pod yet. */
   private static List<String> awaitIssued(String token, String identity) {
     AtomicReference<List<String>> chain = new AtomicReference<>();
     AtomicReference<StatusRuntimeException> last = new AtomicReference<>();
     Poll.until(() -> {
       try {
-        chain.set(signet.request(identity, token, null, identity));
+        chain.set(impersonate(token, identity));
         return true;
       } catch (StatusRuntimeException e) {
         last.set(e);
@@ -81,11 +92,8 @@ class ImpersonationTest {
   @Test
   void ztunnelIsRefusedAnIdentityWithNoPodOnItsNode() {
     awaitIssued(ztunnelToken, KubeSignet.id("shop", "cart")); // the informer has synced
-    assertThatThrownBy(() -> signet.request(KubeSignet.id("bank", "vault"), ztunnelToken, null,
-        KubeSignet.id("bank", "vault")))
-        .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
-            "impersonation refused", "no running pod of service account bank/vault",
-            "node 'node-a'"));
+    assertRefused(ztunnelToken, KubeSignet.id("bank", "vault"),
+        "impersonation refused", "no running pod of service account bank/vault", "node 'node-a'");
   }
 
   @Test
@@ -96,7 +104,7 @@ class ImpersonationTest {
     kube.admin().pods().inNamespace("batch").resource(job).updateStatus();
     Poll.until(() -> {
       try {
-        signet.request(KubeSignet.id("batch", "job"), ztunnelToken, null, KubeSignet.id("batch", "job"));
+        impersonate(ztunnelToken, KubeSignet.id("batch", "job"));
         return false;
       } catch (StatusRuntimeException e) {
         return e.getStatus().getCode() == Status.Code.UNAUTHENTICATED
@@ -111,26 +119,19 @@ class ImpersonationTest {
   void anUntrustedAccountMayNotImpersonate() {
     Pod cart = kube.admin().pods().inNamespace("shop").withName("cart-1").get();
     String cartToken = kube.token(cart);
-    assertThatThrownBy(() -> signet.request(KubeSignet.id("istio-system", "ztunnel"), cartToken, null,
-        KubeSignet.id("istio-system", "ztunnel")))
-        .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
-            "'shop/cart' is not a trusted node account"));
+    assertRefused(cartToken, KubeSignet.id("istio-system", "ztunnel"),
+        "'shop/cart' is not a trusted node account");
   }
 
   @Test
   void aTokenNotBoundToAPodMayNotImpersonate() {
     String unbound = kube.token("istio-system", "ztunnel");
-    assertThatThrownBy(() -> signet.request(KubeSignet.id("shop", "cart"), unbound, null,
-        KubeSignet.id("shop", "cart")))
-        .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
-            "not bound to a pod"));
+    assertRefused(unbound, KubeSignet.id("shop", "cart"), "not bound to a pod");
   }
 
   @Test
   void anotherTrustDomainIsRefused() {
-    assertThatThrownBy(() -> signet.request("spiffe://evil.example/ns/shop/sa/cart",
-        ztunnelToken, null, "spiffe://evil.example/ns/shop/sa/cart"))
-        .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
-            "trust domain 'evil.example'"));
+    assertRefused(ztunnelToken, "spiffe://evil.example/ns/shop/sa/cart",
+        "trust domain 'evil.example'");
   }
 }

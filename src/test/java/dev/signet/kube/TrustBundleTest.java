@@ -94,11 +94,20 @@ class TrustBundleTest {
   @Test
   @Order(1)
   void exactlyOneReplicaLeads() {
-    Poll.until(() -> first.server.leading() || second.server.leading(), WITHIN, "a leader");
+    KubeSignet leader = awaitLeader();
     assertThat(first.server.leading() && second.server.leading()).isFalse();
-    KubeSignet leader = first.server.leading() ? first : second;
-    KubeSignet follower = leader == first ? second : first;
+    KubeSignet follower = otherThan(leader);
     awaitLeaderGauges(leader, follower);
+  }
+
+  /** Waits until one of the replicas leads, and returns it. */
+  private static KubeSignet awaitLeader() {
+    Poll.until(() -> first.server.leading() || second.server.leading(), WITHIN, "a leader");
+    return first.server.leading() ? first : second;
+  }
+
+  private static KubeSignet otherThan(KubeSignet replica) {
+    return replica == first ? second : first;
   }
 
   /** signet_leader is 1 on {@code leader}'s /metrics and 0 on {@code follower}'s. */
@@ -155,9 +164,8 @@ class TrustBundleTest {
   @Test
   @Order(6)
   void whenTheOtherReplicaTakesTheLeaseTheLeaderGaugesSwap() {
-    Poll.until(() -> first.server.leading() || second.server.leading(), WITHIN, "a leader");
-    KubeSignet leader = first.server.leading() ? first : second;
-    KubeSignet follower = leader == first ? second : first;
+    KubeSignet leader = awaitLeader();
+    KubeSignet follower = otherThan(leader);
     awaitLeaderGauges(leader, follower);
     // The follower becomes the holder, as if it had taken over an expired lease: the leader
     // cannot renew, steps down while running, and campaigns again.
@@ -178,9 +186,8 @@ class TrustBundleTest {
   @Test
   @Order(7)
   void whenTheLeaderStopsTheOtherReplicaTakesOver() {
-    Poll.until(() -> first.server.leading() || second.server.leading(), WITHIN, "a leader");
-    KubeSignet leader = first.server.leading() ? first : second;
-    KubeSignet follower = leader == first ? second : first;
+    KubeSignet leader = awaitLeader();
+    KubeSignet follower = otherThan(leader);
     leader.close();
     if (leader == first) {
       first = null;
