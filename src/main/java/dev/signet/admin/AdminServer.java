@@ -1,70 +1,93 @@
 package dev.signet.admin;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.signet.concurrent.DaemonThreads;
+import dev.signet.config.SignetConfig.Admin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
  * Plain-HTTP admin port: {@code /metrics} (Prometheus text), {@code /healthz} (the process is up)
  * and {@code /readyz} (a CA is loaded and the gRPC server accepts calls). It carries no secrets,
  * so it needs no TLS; keep it off the mesh's public paths all the same.
+ *
+ * <p>It is a non-blocking netty server on its own event loop, apart from the gRPC transport, so
+ * no client can hold it for others: a request must arrive whole within
+ * {@code server.admin.read-timeout} ({@link ReadDeadline}), request lines and headers are
+ * size-capped, bodies are refused, and open connections are capped in all and per peer
+ * ({@link ConnectionLimit}).
  */
 public final class AdminServer implements AutoCloseable {
-  private final HttpServer http;
+  private static final int MAX_LINE = 4096;
+  private static final int MAX_HEADERS = 8192;
+  private static final int MAX_BODY = 1024;
 
-  private AdminServer(HttpServer http) {
-    this.http = http;
+  private final EventLoopGroup group;
+  private final Channel channel;
+
+  private AdminServer(EventLoopGroup group, Channel channel) {
+    this.group = group;
+    this.channel = channel;
   }
 
   /** Binds and starts the admin server. */
-  public static AdminServer start(String address, int port, PrometheusMeterRegistry registry,
-      BooleanSupplier ready) throws IOException {
-    HttpServer http = HttpServer.create(new InetSocketAddress(address, port), 64);
-    http.createContext("/metrics", ex -> respond(ex, 200,
-        "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-    http.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
-    http.createContext("/readyz", ex -> {
-      boolean ok = ready.getAsBoolean();
-      respond(ex, ok ? 200 : 503, "text/plain", ok ? "ready\n" : "not ready\n");
-    });
-    http.setExecutor(Executors.newSingleThreadExecutor(DaemonThreads.named("signet-admin")));
-    http.start();
-    return new AdminServer(http);
+  public static AdminServer start(String address, int port, Admin limits,
+      PrometheusMeterRegistry registry, BooleanSupplier ready) throws IOException {
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
+        DaemonThreads.named("signet-admin"), NioIoHandler.newFactory());
+    ConnectionLimit connections = new ConnectionLimit(limits.maxConnections(),
+        limits.maxConnectionsPerPeer());
+    AdminRoutes routes = new AdminRoutes(registry, ready);
+    long readTimeoutNanos = limits.readTimeout().toNanos();
+    try {
+      Channel channel = new ServerBootstrap()
+          .group(group)
+          .channel(NioServerSocketChannel.class)
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              if (!connections.admit(ch)) {
+                ch.close();
+                return;
+              }
+              ch.pipeline()
+                  .addLast(new HttpServerCodec(MAX_LINE, MAX_HEADERS, MAX_HEADERS))
+                  .addLast(new HttpObjectAggregator(MAX_BODY))
+                  .addLast(new ReadDeadline(readTimeoutNanos))
+                  .addLast(routes);
+            }
+          })
+          .bind(new InetSocketAddress(address, port))
+          .syncUninterruptibly()
+          .channel();
+      return new AdminServer(group, channel);
+    } catch (RuntimeException e) {
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw new IOException("cannot bind the admin port " + address + ":" + port + ": "
+          + e.getMessage(), e);
+    }
   }
 
   /** The bound port. */
   public int port() {
-    return http.getAddress().getPort();
-  }
-
-  private static void respond(HttpExchange ex, int code, String type, String body)
-      throws IOException {
-    try (ex) {
-      if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
-        ex.sendResponseHeaders(405, -1);
-        return;
-      }
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", type);
-      boolean head = ex.getRequestMethod().equals("HEAD");
-      ex.sendResponseHeaders(code, head ? -1 : bytes.length);
-      if (!head) {
-        try (OutputStream out = ex.getResponseBody()) {
-          out.write(bytes);
-        }
-      }
-    }
+    return ((InetSocketAddress) channel.localAddress()).getPort();
   }
 
   @Override
   public void close() {
-    http.stop(0);
+    channel.close().syncUninterruptibly();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

@@ -15,6 +15,8 @@ import dev.signet.config.SignetConfig.Issuance;
 import dev.signet.config.SignetConfig.Jwt;
 import dev.signet.config.SignetConfig.ProviderChoice;
 import dev.signet.config.SignetConfig.Server;
+import dev.signet.config.SignetConfig.Connections;
+import dev.signet.config.SignetConfig.Admin;
 import dev.signet.config.SignetConfig.ChainSource;
 import dev.signet.config.SignetConfig.Kv;
 import dev.signet.config.SignetConfig.Pki;
@@ -142,7 +144,12 @@ public final class ConfigLoader {
         positive("server.serving-cert-ttl"),
         intIn("server.max-concurrent-requests", 1, 1_000_000),
         intIn("server.worker-threads", 0, 1024),
-        duration("server.shutdown-grace"));
+        duration("server.shutdown-grace"),
+        bool("server.reflection"),
+        connections(),
+        new Admin(positive("server.admin.read-timeout"),
+            intIn("server.admin.max-connections", 1, 100_000),
+            intIn("server.admin.max-connections-per-peer", 1, 100_000)));
     Issuance issuance = issuance();
     Optional<Path> jwksFile = optional("auth.jwt.jwks-file", Path::of);
     Optional<URI> jwksUrl = optional("auth.jwt.jwks-url", u -> uri("auth.jwt.jwks-url", u));
@@ -272,6 +279,23 @@ public final class ConfigLoader {
             positive("ca.vault.pki.ttl"), renew,
             choice("ca.vault.pki.key-source", SignetConfig.PkiKey.class),
             nonEmpty("ca.vault.pki.transit-key")));
+  }
+
+  private Connections connections() {
+    Duration window = positive("server.connections.reset-window");
+    if (window.toSeconds() < 1 || window.toNanos() % 1_000_000_000L != 0) {
+      throw bad("server.connections.reset-window", "whole seconds, at least 1s", window);
+    }
+    return new Connections(
+        intIn("server.connections.max-streams", 1, 10_000),
+        intIn("server.connections.max-resets", 1, 1_000_000),
+        window,
+        positive("server.connections.max-idle"),
+        positive("server.connections.max-age"),
+        positive("server.connections.max-age-grace"),
+        positive("server.connections.handshake-timeout"),
+        positive("server.connections.request-timeout"),
+        intIn("server.connections.max-pending-requests", 1, 10_000_000));
   }
 
   private String nonEmpty(String key) {

@@ -23,7 +23,10 @@ public record SignetConfig(
       Duration servingCertTtl,
       int maxConcurrentRequests,
       int workerThreads,
-      Duration shutdownGrace) {
+      Duration shutdownGrace,
+      boolean reflection,
+      Connections connections,
+      Admin admin) {
     public Server {
       dnsNames = List.copyOf(dnsNames);
     }
@@ -32,7 +35,41 @@ public record SignetConfig(
     public int effectiveWorkerThreads() {
       return workerThreads > 0 ? workerThreads : Runtime.getRuntime().availableProcessors();
     }
+
+    /** The same settings with another number of request threads. */
+    public Server withWorkerThreads(int threads) {
+      return new Server(address, grpcPort, adminPort, dnsNames, servingCertTtl,
+          maxConcurrentRequests, threads, shutdownGrace, reflection, connections, admin);
+    }
   }
+
+  /**
+   * What one gRPC client may hold or do, so that no unauthenticated peer can exhaust the server.
+   *
+   * @param maxStreams concurrent calls per connection (HTTP/2 MAX_CONCURRENT_STREAMS)
+   * @param maxResets RST_STREAM frames a client may send per {@code resetWindow} before GOAWAY
+   * @param maxIdle a connection without calls for this long is closed (GOAWAY)
+   * @param maxAge any connection is closed after this long, so clients rebalance
+   * @param maxAgeGrace how long calls in flight may finish after {@code maxAge}
+   * @param handshakeTimeout the TLS handshake must complete within this
+   * @param requestTimeout a call must have sent its whole request (headers, message, end of
+   *     stream) within this, or it is closed with DEADLINE_EXCEEDED
+   * @param maxPendingRequests calls waiting for their request, across all connections; beyond it
+   *     new calls are refused at once
+   */
+  public record Connections(int maxStreams, int maxResets, Duration resetWindow,
+      Duration maxIdle, Duration maxAge, Duration maxAgeGrace, Duration handshakeTimeout,
+      Duration requestTimeout, int maxPendingRequests) {}
+
+  /**
+   * Bounds of the plain-HTTP admin listener.
+   *
+   * @param readTimeout a request must arrive whole within this of the connection opening or of
+   *     the previous response
+   * @param maxConnections open admin connections; more are closed at once
+   * @param maxConnectionsPerPeer open admin connections from one IP address
+   */
+  public record Admin(Duration readTimeout, int maxConnections, int maxConnectionsPerPeer) {}
 
   /** The shape of issued workload certificates. */
   public record Issuance(String trustDomain, Duration defaultTtl, Duration minTtl, Duration maxTtl) {}

@@ -4,9 +4,11 @@ import dev.signet.auth.Authenticator;
 import dev.signet.auth.Impersonation;
 import dev.signet.ca.CaSource;
 import dev.signet.concurrent.DaemonThreads;
+import dev.signet.config.SignetConfig.Connections;
 import dev.signet.config.SignetConfig.Server;
 import dev.signet.issue.CertificateIssuer;
 import dev.signet.issue.LeafSigner;
+import dev.signet.logging.TransportLogFilter;
 import dev.signet.metrics.AuditLog;
 import dev.signet.metrics.IssuanceMetrics;
 import io.grpc.ServerInterceptors;
@@ -36,23 +38,30 @@ import java.util.logging.Logger;
 /**
  * The gRPC listener: TLS 1.3 and 1.2 with ALPN h2, Signet's own renewing serving certificate,
  * optional client certificates, the certificate service behind the credentials interceptor,
- * grpc health and server reflection.
+ * grpc health and (when enabled) server reflection. Every connection is bounded
+ * ({@code server.connections.*}): concurrent streams, stream resets per window (HTTP/2 rapid
+ * reset), idle time, age, handshake time, and the time a call may take to send its request.
  */
 public final class GrpcEndpoint implements AutoCloseable {
   private static final int SERVING_GENERATIONS_CACHED = 4;
   private static final Logger LOG = Logger.getLogger(GrpcEndpoint.class.getName());
   private static final int MAX_MESSAGE_BYTES = 256 * 1024;
+  /** Request headers: a service-account token is 1-2 KiB; grpc-java's default is 8 KiB. */
+  private static final int MAX_METADATA_BYTES = 16 * 1024;
 
   private final io.grpc.Server server;
   private final ServingIdentity identity;
   private final HealthStatusManager health;
   private final ExecutorService workers;
   private final ScheduledExecutorService renewer;
+  private final RequestDeadline deadline;
   private final Server config;
   private volatile boolean closing;
 
   private GrpcEndpoint(io.grpc.Server server, ServingIdentity identity, HealthStatusManager health,
-      ExecutorService workers, ScheduledExecutorService renewer, Server config) {
+      ExecutorService workers, ScheduledExecutorService renewer, RequestDeadline deadline,
+      Server config) {
+    this.deadline = deadline;
     this.server = server;
     this.identity = identity;
     this.health = health;
@@ -67,6 +76,7 @@ public final class GrpcEndpoint implements AutoCloseable {
       IssuanceMetrics metrics, AuditLog audit, String serviceName) throws IOException {
     ServingIdentity identity = new ServingIdentity(ca, signer, config.dnsNames(),
         config.servingCertTtl(), Clock.systemUTC());
+    TransportLogFilter.install();
     SslProvider provider = tlsProvider();
     logTransport();
     SslContext tls = GrpcSslContexts.configure(keyMaterial(identity, provider)
@@ -79,16 +89,35 @@ public final class GrpcEndpoint implements AutoCloseable {
     CertificateService service = new CertificateService(authenticator, impersonation, issuer, workers,
         config.maxConcurrentRequests(), metrics, audit);
     HealthStatusManager health = new HealthStatusManager();
-    io.grpc.Server server = NettyServerBuilder
+    Connections limits = config.connections();
+    RequestDeadline deadline = new RequestDeadline(limits.requestTimeout(),
+        limits.maxPendingRequests(), metrics::refusedCall);
+    NettyServerBuilder builder = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.address(), config.grpcPort()))
         .sslContext(tls)
         .directExecutor()
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+        .maxInboundMetadataSize(MAX_METADATA_BYTES)
+        .maxConcurrentCallsPerConnection(limits.maxStreams())
+        .maxRstFramesPerWindow(limits.maxResets(), (int) limits.resetWindow().toSeconds())
+        .maxConnectionIdle(limits.maxIdle().toNanos(), TimeUnit.NANOSECONDS)
+        .maxConnectionAge(limits.maxAge().toNanos(), TimeUnit.NANOSECONDS)
+        .maxConnectionAgeGrace(limits.maxAgeGrace().toNanos(), TimeUnit.NANOSECONDS)
+        .handshakeTimeout(limits.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS)
+        .intercept(deadline)
         .addService(ServerInterceptors.intercept(service, new CredentialsInterceptor()))
-        .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .build()
-        .start();
+        .addService(health.getHealthService());
+    if (config.reflection()) {
+      builder.addService(ProtoReflectionServiceV1.newInstance());
+    }
+    io.grpc.Server server;
+    try {
+      server = builder.build().start();
+    } catch (IOException | RuntimeException e) {
+      deadline.close();
+      workers.shutdownNow();
+      throw e;
+    }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(serviceName, ServingStatus.SERVING);
     ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(
@@ -100,7 +129,7 @@ public final class GrpcEndpoint implements AutoCloseable {
         LOG.log(Level.WARNING, "cannot renew the serving certificate; will retry", e);
       }
     }, 30, 30, TimeUnit.SECONDS);
-    return new GrpcEndpoint(server, identity, health, workers, renewer, config);
+    return new GrpcEndpoint(server, identity, health, workers, renewer, deadline, config);
   }
 
   /** grpc-netty takes the native epoll transport when it loads, NIO otherwise; say which. */
@@ -180,6 +209,8 @@ public final class GrpcEndpoint implements AutoCloseable {
       server.shutdownNow();
       workers.shutdownNow();
       Thread.currentThread().interrupt();
+    } finally {
+      deadline.close();
     }
   }
 }

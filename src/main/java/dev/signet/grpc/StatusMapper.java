@@ -1,17 +1,25 @@
 package dev.signet.grpc;
 
 import dev.signet.error.SignetException;
+import dev.signet.logging.LogLimiter;
 import io.grpc.Status;
+import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The one place a failure becomes a gRPC status. Domain failures keep their message (written for
- * the caller, never holding a secret); anything else is a bug, logged here with its stack trace
- * and answered with a bare INTERNAL.
+ * the caller, never holding a secret); anything else is a bug, answered with a bare INTERNAL.
+ *
+ * <p>Backend failures (UNAVAILABLE, INTERNAL) are logged here, one line per kind and cause class
+ * per interval with the cause in one line (its stack trace only at FINE), so a peer repeating a
+ * request that fails cannot flood the logs. Unexpected exceptions keep their stack trace, within
+ * the same limit.
  */
 public final class StatusMapper {
   private static final Logger LOG = Logger.getLogger(StatusMapper.class.getName());
+  private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
+  private static final LogLimiter LIMITER = new LogLimiter(LOG_INTERVAL);
 
   private StatusMapper() {}
 
@@ -26,12 +34,34 @@ public final class StatusMapper {
         case INTERNAL -> Status.INTERNAL;
       };
       if (e.kind() == SignetException.Kind.INTERNAL || e.kind() == SignetException.Kind.UNAVAILABLE) {
-        LOG.log(Level.WARNING, e.getMessage(), e.getCause());
+        logBackendFailure(e);
       }
       return s.withDescription(e.getMessage());
     }
-    LOG.log(Level.SEVERE, "unexpected failure while handling a request", t);
+    int held = LIMITER.admit("unexpected/" + t.getClass().getName());
+    if (held >= 0) {
+      LOG.log(Level.SEVERE, "unexpected failure while handling a request"
+          + LogLimiter.held(held, LOG_INTERVAL), t);
+    }
     return Status.INTERNAL.withDescription("internal error; see the Signet logs");
+  }
+
+  private static void logBackendFailure(SignetException e) {
+    Throwable cause = e.getCause();
+    int held = LIMITER.admit(e.kind() + "/" + (cause == null ? "" : cause.getClass().getName()));
+    if (held >= 0) {
+      LOG.warning(e.getMessage() + (cause == null ? "" : "; cause: " + oneLine(cause))
+          + LogLimiter.held(held, LOG_INTERVAL));
+    }
+    if (cause != null && LOG.isLoggable(Level.FINE)) {
+      LOG.log(Level.FINE, e.getMessage(), cause);
+    }
+  }
+
+  private static String oneLine(Throwable t) {
+    String s = t.toString();
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
   }
 
   /** The metric and audit label of a failure. */

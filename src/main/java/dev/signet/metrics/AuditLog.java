@@ -1,16 +1,22 @@
 package dev.signet.metrics;
 
 import dev.signet.issue.Issuance;
+import dev.signet.logging.LogLimiter;
+import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * One line per certificate issued, on the {@code signet.audit} logger: serial, identity, how the
- * caller authenticated, key type, validity and the signing CA. Refusals are logged at FINE.
- * Never a token, a CSR or a key.
+ * caller authenticated, key type, validity and the signing CA. Refusals are logged at INFO, one
+ * line per outcome per interval with the count of those held back (a peer repeating a refused
+ * request cannot flood the log), and each one at FINE. Never a token, a CSR or a key.
  */
 public final class AuditLog {
   private static final Logger LOG = Logger.getLogger("signet.audit");
+  private static final Duration REFUSAL_INTERVAL = Duration.ofSeconds(10);
+
+  private final LogLimiter refusals = new LogLimiter(REFUSAL_INTERVAL);
 
   /** Records an issued certificate. */
   public void issued(Issuance i) {
@@ -30,6 +36,14 @@ public final class AuditLog {
   public void refused(String outcome, String reason) {
     if (LOG.isLoggable(Level.FINE)) {
       LOG.fine("refused outcome=" + outcome + " reason=" + reason);
+      return;
+    }
+    if (LOG.isLoggable(Level.INFO)) {
+      int held = refusals.admit(outcome);
+      if (held >= 0) {
+        LOG.info("refused outcome=" + outcome + " reason=" + reason
+            + LogLimiter.held(held, REFUSAL_INTERVAL));
+      }
     }
   }
 }

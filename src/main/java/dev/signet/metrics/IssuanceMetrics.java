@@ -21,6 +21,8 @@ import java.util.function.Supplier;
  *   <li>{@code signet_create_certificate_in_flight}
  *   <li>{@code signet_create_certificate_dispatch_total{thread="transport|worker"}}
  *   <li>{@code signet_ca_expiry_timestamp_seconds}
+ *   <li>{@code signet_grpc_calls_refused_total{reason="request_timeout|pending_limit"}}: calls
+ *       of any gRPC method closed before their request arrived whole
  * </ul>
  */
 public final class IssuanceMetrics {
@@ -32,6 +34,7 @@ public final class IssuanceMetrics {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Counter onTransport;
   private final Counter onWorker;
+  private final Map<String, Counter> refusedCalls = new HashMap<>();
 
   public IssuanceMetrics(MeterRegistry registry, Supplier<Number> caExpiryEpochSeconds) {
     for (String outcome : OUTCOMES) {
@@ -43,6 +46,12 @@ public final class IssuanceMetrics {
           .tag("outcome", outcome).publishPercentileHistogram()
           .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
           .register(registry));
+    }
+    for (String reason : List.of("request_timeout", "pending_limit")) {
+      refusedCalls.put(reason, Counter.builder("signet.grpc.calls.refused")
+          .description("gRPC calls closed before their request arrived whole: it took longer "
+              + "than server.connections.request-timeout, or too many were waiting")
+          .tag("reason", reason).register(registry));
     }
     onTransport = dispatch(registry, "transport");
     onWorker = dispatch(registry, "worker");
@@ -68,6 +77,11 @@ public final class IssuanceMetrics {
   /** The in-flight counter admission control uses. */
   public AtomicInteger inFlight() {
     return inFlight;
+  }
+
+  /** Counts a call closed before its request arrived whole. */
+  public void refusedCall(String reason) {
+    refusedCalls.get(reason).increment();
   }
 
   /** Records one finished call. */

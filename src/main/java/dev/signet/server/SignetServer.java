@@ -126,7 +126,7 @@ public final class SignetServer implements AutoCloseable {
             .ifPresent(duties::set);
       }
       AdminServer admin = AdminServer.start(config.server().address(),
-          config.server().adminPort(), registry, grpc::ready);
+          config.server().adminPort(), config.server().admin(), registry, grpc::ready);
       LOG.info("Signet " + dev.signet.cli.Main.version() + " serving gRPC on port "
           + grpc.port() + " and admin on port " + admin.port() + "; CA source "
           + ca.describe() + ", trust domain " + td + "; ready "
@@ -162,8 +162,7 @@ public final class SignetServer implements AutoCloseable {
     }
     int threads = Math.min(1024, Math.max(s.effectiveWorkerThreads(),
         4 * config.ca().vault().transit().maxBatch()));
-    return new SignetConfig.Server(s.address(), s.grpcPort(), s.adminPort(), s.dnsNames(),
-        s.servingCertTtl(), s.maxConcurrentRequests(), threads, s.shutdownGrace());
+    return s.withWorkerThreads(threads);
   }
 
   /** The bound gRPC port. */

@@ -49,7 +49,8 @@ class EndpointTest {
 
   @Test
   void healthAndReflectionAreServed(@TempDir Path dir) throws Exception {
-    try (RunningSignet signet = RunningSignet.start(dir); SignetClient client = signet.client()) {
+    try (RunningSignet signet = RunningSignet.start(dir, "server.reflection=true");
+        SignetClient client = signet.client()) {
       HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(client.channel());
       assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
           .isEqualTo(ServingStatus.SERVING);
@@ -57,30 +58,45 @@ class EndpointTest {
           .setService(IstioCertificateServiceGrpc.SERVICE_NAME).build()).getStatus())
           .isEqualTo(ServingStatus.SERVING);
 
-      CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
-      StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc
-          .newStub(client.channel()).serverReflectionInfo(new StreamObserver<>() {
-            @Override
-            public void onNext(ServerReflectionResponse r) {
-              answer.complete(r);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-              answer.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {}
-          });
-      requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
       List<String> services = new ArrayList<>();
-      answer.get(30, TimeUnit.SECONDS).getListServicesResponse().getServiceList()
+      listServices(client).get(30, TimeUnit.SECONDS).getListServicesResponse().getServiceList()
           .forEach(s -> services.add(s.getName()));
-      requests.onCompleted();
       assertThat(services).contains("istio.v1.auth.IstioCertificateService",
           "grpc.health.v1.Health");
     }
+  }
+
+  @Test
+  void reflectionIsOffByDefault(@TempDir Path dir) throws Exception {
+    try (RunningSignet signet = RunningSignet.start(dir); SignetClient client = signet.client()) {
+      Throwable refused = catchThrowableOfType(java.util.concurrent.ExecutionException.class,
+          () -> listServices(client).get(30, TimeUnit.SECONDS)).getCause();
+      assertThat(refused).isInstanceOfSatisfying(StatusRuntimeException.class,
+          e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
+    }
+  }
+
+  /** Asks server reflection for its services; the future holds the first answer or the error. */
+  private static CompletableFuture<ServerReflectionResponse> listServices(SignetClient client) {
+    CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
+    StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc
+        .newStub(client.channel()).serverReflectionInfo(new StreamObserver<>() {
+          @Override
+          public void onNext(ServerReflectionResponse r) {
+            answer.complete(r);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            answer.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {}
+        });
+    requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+    requests.onCompleted();
+    return answer;
   }
 
   @Test

@@ -9,7 +9,7 @@ import java.util.logging.Logger;
 /** Collects the formatted messages one logger publishes while it is open. */
 public final class LogCapture extends Handler implements AutoCloseable {
   private final Logger logger;
-  private final List<String> messages = new CopyOnWriteArrayList<>();
+  private final List<LogRecord> records = new CopyOnWriteArrayList<>();
 
   private LogCapture(Logger logger) {
     this.logger = logger;
@@ -23,12 +23,17 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
   /** What was logged so far, oldest first. */
   public List<String> messages() {
-    return List.copyOf(messages);
+    return records.stream().map(LogRecord::getMessage).toList();
+  }
+
+  /** The records logged so far, oldest first, with their levels and exceptions. */
+  public List<LogRecord> records() {
+    return List.copyOf(records);
   }
 
   @Override
   public void publish(LogRecord record) {
-    messages.add(record.getMessage());
+    records.add(record);
   }
 
   @Override
