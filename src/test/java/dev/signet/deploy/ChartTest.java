@@ -94,6 +94,18 @@ class ChartTest {
     boolean monitoring = values.contains(EXAMPLES.resolve("monitoring.yaml"));
     assertThat(kinds.contains("ServiceMonitor")).isEqualTo(monitoring);
     assertThat(kinds.contains("PrometheusRule")).isEqualTo(monitoring);
+    // The CA's Service publishes gRPC only; the admin port has a Service of its own for the
+    // ServiceMonitor, and none without one.
+    var ca = kube.admin().services().inNamespace(namespace).withName(fullName(release)).get();
+    assertThat(ca.getSpec().getPorts()).extracting(p -> p.getName()).containsExactly("grpc-tls");
+    var metrics = kube.admin().services().inNamespace(namespace)
+        .withName(fullName(release) + "-metrics").get();
+    if (monitoring) {
+      assertThat(metrics.getSpec().getPorts()).extracting(p -> p.getName())
+          .containsExactly("http-admin");
+    } else {
+      assertThat(metrics).isNull();
+    }
     var deployment = kube.admin().apps().deployments().inNamespace(namespace)
         .withName(fullName(release)).get();
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);

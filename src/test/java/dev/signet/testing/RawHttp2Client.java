@@ -116,12 +116,21 @@ public final class RawHttp2Client implements Closeable {
   }
 
   /** Opens a gRPC call to {@code method} with request headers only; returns its stream id. */
-  public synchronized int openCall(String method, boolean endStream) throws IOException {
+  public int openCall(String method, boolean endStream) throws IOException {
+    return openCall(method, endStream, null);
+  }
+
+  /** Opens a gRPC call with {@code authorization: Bearer <token>} when a token is given. */
+  public synchronized int openCall(String method, boolean endStream, String token)
+      throws IOException {
     int id = nextStream;
     nextStream += 2;
     Http2Headers h = new DefaultHttp2Headers()
         .method("POST").scheme("https").authority("localhost").path(method)
         .set("content-type", "application/grpc").set("te", "trailers");
+    if (token != null) {
+      h.set("authorization", "Bearer " + token);
+    }
     ByteBuf block = Unpooled.buffer();
     try {
       encoder.encodeHeaders(id, h, block);
@@ -136,9 +145,16 @@ public final class RawHttp2Client implements Closeable {
   }
 
   /** Sends a gRPC message frame (5-byte prefix and {@code length} zero bytes) on a stream. */
-  public synchronized void sendMessage(int streamId, int length, boolean endStream)
+  public void sendMessage(int streamId, int length, boolean endStream) throws IOException {
+    sendMessage(streamId, new byte[length], endStream);
+  }
+
+  /** Sends {@code message} as one gRPC message (5-byte prefix) in DATA frames. */
+  public synchronized void sendMessage(int streamId, byte[] message, boolean endStream)
       throws IOException {
+    int length = message.length;
     byte[] payload = new byte[5 + length];
+    System.arraycopy(message, 0, payload, 5, length);
     payload[1] = (byte) (length >>> 24);
     payload[2] = (byte) (length >>> 16);
     payload[3] = (byte) (length >>> 8);

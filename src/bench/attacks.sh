@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The attacks of docs/security.md, one command: builds Signet, starts it in dev mode as its own
+# process with the chart's heap (1 GiB memory limit -> -Xmx614m), and runs
+# dev.signet.bench.AttackBench once per attack (loopback only: attackers on 127.0.0.2 and up).
+# Each prints the legitimate caller's latency (a certificate at RATE per second on its own
+# connection) and /readyz's under the attack; after each, this script checks that Signet is
+# still up and prints its RSS. Environment: ATTACKS (default: all), SECONDS_EACH (default 20),
+# RATE (default 50).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+attacks=${ATTACKS:-none streams resets idle handshake-stall admin-slow oversized garbage-tokens}
+seconds=${SECONDS_EACH:-20}
+rate=${RATE:-50}
+
+. src/bench/lib.sh
+bench_build
+bench_ports
+dir=$(mktemp -d)
+log=$dir/signet.log
+trap 'kill -- -"$server" 2>/dev/null || true; rm -rf "$dir"' EXIT
+JAVA_OPTS="${JAVA_OPTS:-} -Xmx614m" bench_start
+bench_await_ready
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
+  "$(java -version 2>&1 | head -n1); Signet heap -Xmx614m"
+pid=$(pgrep -f -n "signet.jar serve --dev" || echo "$server")
+for attack in $attacks; do
+  java -cp "$cp" dev.signet.bench.AttackBench --grpc-port "$grpc" --admin-port "$admin" \
+    --dev-dir "$dir/dev" --attack "$attack" --seconds "$seconds" --rate "$rate"
+  if ! curl -sf "http://127.0.0.1:$admin/healthz" >/dev/null; then
+    echo "Signet is down after attack $attack; its log:" >&2
+    tail -n 50 "$log" >&2
+    exit 1
+  fi
+  echo "   after $attack: up, RSS $(( $(ps -o rss= -p "$pid") / 1024 )) MiB"
+done
