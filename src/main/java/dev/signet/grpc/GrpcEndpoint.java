@@ -1,5 +1,6 @@
 package dev.signet.grpc;
 
+import dev.signet.auth.AuthGate;
 import dev.signet.auth.Authenticator;
 import dev.signet.auth.Impersonation;
 import dev.signet.ca.CaSource;
@@ -63,8 +64,9 @@ public final class GrpcEndpoint implements AutoCloseable {
 
   /** Binds and starts the listener. */
   public static GrpcEndpoint start(Server config, CaSource ca, LeafSigner signer,
-      Authenticator authenticator, Impersonation impersonation, CertificateIssuer issuer,
-      IssuanceMetrics metrics, AuditLog audit, String serviceName) throws IOException {
+      Authenticator authenticator, AuthGate authGate, Impersonation impersonation,
+      CertificateIssuer issuer, IssuanceMetrics metrics, AuditLog audit, String serviceName)
+      throws IOException {
     ServingIdentity identity = new ServingIdentity(ca, signer, config.dnsNames(),
         config.servingCertTtl(), Clock.systemUTC());
     SslProvider provider = tlsProvider();
@@ -77,7 +79,7 @@ public final class GrpcEndpoint implements AutoCloseable {
     ExecutorService workers = Executors.newFixedThreadPool(config.effectiveWorkerThreads(),
         DaemonThreads.named("signet-worker"));
     CertificateService service = new CertificateService(authenticator, impersonation, issuer, workers,
-        config.maxConcurrentRequests(), metrics, audit);
+        authGate, config.maxConcurrentRequests(), metrics, audit);
     HealthStatusManager health = new HealthStatusManager();
     io.grpc.Server server = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.address(), config.grpcPort()))

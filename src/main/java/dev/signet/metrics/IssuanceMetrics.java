@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  *   <li>{@code signet_create_certificate_requests_total{outcome}}
  *   <li>{@code signet_create_certificate_duration_seconds{outcome}} (histogram)
  *   <li>{@code signet_create_certificate_in_flight}
- *   <li>{@code signet_create_certificate_dispatch_total{thread="transport|worker"}}
+ *   <li>{@code signet_create_certificate_dispatch_total{thread="transport|worker|auth"}}
  *   <li>{@code signet_ca_expiry_timestamp_seconds}
  * </ul>
  */
@@ -30,8 +30,17 @@ public final class IssuanceMetrics {
   private final Map<String, Counter> requests = new HashMap<>();
   private final Map<String, Timer> durations = new HashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
-  private final Counter onTransport;
-  private final Counter onWorker;
+  private final Map<Thread, Counter> dispatch = new java.util.EnumMap<>(Thread.class);
+
+  /** Where a call ran. */
+  public enum Thread {
+    /** The netty event loop that read it: no I/O needed. */
+    TRANSPORT,
+    /** A signing worker: the token's answer was known, the signature needs Vault. */
+    WORKER,
+    /** The authentication pool: its token's first check (then its signature, if in process). */
+    AUTH
+  }
 
   public IssuanceMetrics(MeterRegistry registry, Supplier<Number> caExpiryEpochSeconds) {
     for (String outcome : OUTCOMES) {
@@ -44,8 +53,9 @@ public final class IssuanceMetrics {
           .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
           .register(registry));
     }
-    onTransport = dispatch(registry, "transport");
-    onWorker = dispatch(registry, "worker");
+    for (Thread t : Thread.values()) {
+      dispatch.put(t, dispatch(registry, t.name().toLowerCase(java.util.Locale.ROOT)));
+    }
     Gauge.builder("signet.create_certificate.in_flight", inFlight, AtomicInteger::get)
         .description("CreateCertificate calls admitted and not yet answered").register(registry);
     Gauge.builder("signet.ca.expiry.timestamp", caExpiryEpochSeconds)
@@ -56,13 +66,14 @@ public final class IssuanceMetrics {
   private static Counter dispatch(MeterRegistry registry, String thread) {
     return Counter.builder("signet.create_certificate.dispatch")
         .description("Admitted CreateCertificate calls by where they ran: on the transport "
-            + "thread (token verdict cached, CA key in process) or on a worker (I/O possible)")
+            + "thread (token answer known, CA key in process), on a worker (Vault signing) or "
+            + "on the authentication pool (a token's first check)")
         .tag("thread", thread).register(registry);
   }
 
   /** Counts an admitted call by where it runs. */
-  public void dispatched(boolean onTransportThread) {
-    (onTransportThread ? onTransport : onWorker).increment();
+  public void dispatched(Thread thread) {
+    dispatch.get(thread).increment();
   }
 
   /** The in-flight counter admission control uses. */
