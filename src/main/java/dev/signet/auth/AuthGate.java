@@ -43,6 +43,7 @@ import java.util.function.LongSupplier;
  */
 public final class AuthGate implements AutoCloseable {
   static final int MAX_PEERS = 100_000;
+  private static final TokenKey NO_TOKEN = new TokenKey(0, 0, 0, 0);
 
   private final ThreadPoolExecutor pool;
   private final PeerLimits limits;
@@ -92,7 +93,7 @@ public final class AuthGate implements AutoCloseable {
    */
   public void execute(Credentials credentials, Runnable check) {
     Peer peer = peers.get(credentials.peer(), p -> new Peer());
-    TokenKey token = credentials.tokenKey();
+    TokenKey token = credentials.bearerToken().isPresent() ? credentials.tokenKey() : NO_TOKEN;
     long now = nanos.getAsLong();
     if (peer.cooling(now)) {
       peerCooling.increment();

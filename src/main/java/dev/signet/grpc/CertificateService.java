@@ -104,17 +104,17 @@ public final class CertificateService extends IstioCertificateServiceGrpc.IstioC
     boolean known = authenticator.answersAtOnce(call.credentials);
     boolean signsHere = issuer.signsInProcess();
     if (known && signsHere) {
-      metrics.dispatched(IssuanceMetrics.Thread.TRANSPORT);
+      metrics.dispatched(IssuanceMetrics.Dispatch.TRANSPORT);
       try {
         run(call, false); // signs in process: never hands over
       } finally {
         call.release();
       }
     } else if (known) {
-      metrics.dispatched(IssuanceMetrics.Thread.WORKER);
+      metrics.dispatched(IssuanceMetrics.Dispatch.WORKER);
       toWorkers(call, () -> run(call, false));
     } else {
-      metrics.dispatched(IssuanceMetrics.Thread.AUTH);
+      metrics.dispatched(IssuanceMetrics.Dispatch.AUTH);
       try {
         authGate.execute(call.credentials, call.context.wrap(() -> {
           boolean handedOver = false;

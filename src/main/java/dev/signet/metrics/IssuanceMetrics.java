@@ -30,10 +30,10 @@ public final class IssuanceMetrics {
   private final Map<String, Counter> requests = new HashMap<>();
   private final Map<String, Timer> durations = new HashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
-  private final Map<Thread, Counter> dispatch = new java.util.EnumMap<>(Thread.class);
+  private final Map<Dispatch, Counter> dispatch = new java.util.EnumMap<>(Dispatch.class);
 
   /** Where a call ran. */
-  public enum Thread {
+  public enum Dispatch {
     /** The netty event loop that read it: no I/O needed. */
     TRANSPORT,
     /** A signing worker: the token's answer was known, the signature needs Vault. */
@@ -53,7 +53,7 @@ public final class IssuanceMetrics {
           .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
           .register(registry));
     }
-    for (Thread t : Thread.values()) {
+    for (Dispatch t : Dispatch.values()) {
       dispatch.put(t, dispatch(registry, t.name().toLowerCase(java.util.Locale.ROOT)));
     }
     Gauge.builder("signet.create_certificate.in_flight", inFlight, AtomicInteger::get)
@@ -72,8 +72,8 @@ public final class IssuanceMetrics {
   }
 
   /** Counts an admitted call by where it runs. */
-  public void dispatched(Thread thread) {
-    dispatch.get(thread).increment();
+  public void dispatched(Dispatch where) {
+    dispatch.get(where).increment();
   }
 
   /** The in-flight counter admission control uses. */
