@@ -64,7 +64,7 @@ public final class CertificateService extends IstioCertificateServiceGrpc.IstioC
     this.audit = requireNonNull(audit, "audit");
   }
 
-  /** One admitted call: what it needs on whichever thread runs it, answered exactly once. */
+  /** One admitted call: what it needs on whichever thread runs it; it leaves the count once. */
   private final class Call {
     final IstioCertificateRequest request;
     final StreamObserver<IstioCertificateResponse> response;
