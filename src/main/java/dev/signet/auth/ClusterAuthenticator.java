@@ -14,7 +14,8 @@ import java.util.logging.Logger;
  * UNAUTHENTICATED, naming the id it sent (the configured ones are only logged).
  */
 public final class ClusterAuthenticator implements Authenticator {
-  private static final ThrottledLog LOG = new ThrottledLog(
+  /** Per instance (per cluster), so one cluster's noise never hides another's. */
+  private final ThrottledLog log = new ThrottledLog(
       Logger.getLogger(ClusterAuthenticator.class.getName()), Duration.ofSeconds(10));
   private final String localId;
   private final Authenticator local;
@@ -58,7 +59,7 @@ public final class ClusterAuthenticator implements Authenticator {
     Authenticator a = remote.get(clusterId);
     if (a == null) {
       // The configured ids are Signet's business: logged, not told.
-      LOG.log(Level.INFO, "unknown-cluster", () -> "a request named unknown cluster id '"
+      log.log(Level.INFO, "unknown-cluster", () -> "a request named unknown cluster id '"
           + printable(clusterId) + "' in its clusterid header; configured: "
           + (known.isEmpty() ? "(only the local cluster)" : known)
           + " (auth.cluster-id, auth.clusters)");

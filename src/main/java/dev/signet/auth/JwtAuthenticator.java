@@ -36,7 +36,8 @@ import java.util.logging.Logger;
  * {@code kubernetes.io} claims, when present, must agree with the subject.
  */
 public final class JwtAuthenticator implements Authenticator {
-  private static final ThrottledLog LOG = new ThrottledLog(
+  /** Per instance (per cluster), so one cluster's noise never hides another's. */
+  private final ThrottledLog log = new ThrottledLog(
       Logger.getLogger(JwtAuthenticator.class.getName()), Duration.ofSeconds(10));
   private static final String SA_PREFIX = "system:serviceaccount:";
   private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256,
@@ -138,7 +139,7 @@ public final class JwtAuthenticator implements Authenticator {
       return "the bearer token's signature does not verify with the configured keys "
           + "(auth.jwt.jwks-file / jwks-url)";
     }
-    LOG.log(Level.INFO, "jwt-rejected", () -> "a bearer token was rejected: " + r);
+    log.log(Level.INFO, "jwt-rejected", () -> "a bearer token was rejected: " + r);
     return "the bearer token was rejected (not a valid service-account token for this cluster)";
   }
 

@@ -45,7 +45,8 @@ public final class TokenReviewAuthenticator implements Authenticator {
   static final String POD_NAME = "authentication.kubernetes.io/pod-name";
   static final String POD_UID = "authentication.kubernetes.io/pod-uid";
 
-  private static final ThrottledLog LOG = new ThrottledLog(
+  /** Per instance (per cluster), so one cluster's noise never hides another's. */
+  private final ThrottledLog log = new ThrottledLog(
       Logger.getLogger(TokenReviewAuthenticator.class.getName()), Duration.ofSeconds(10));
 
   private final String cluster;
@@ -89,7 +90,7 @@ public final class TokenReviewAuthenticator implements Authenticator {
       throw e;
     } catch (RuntimeException e) {
       metrics.failed(Failure.UNREACHABLE);
-      LOG.log(Level.WARNING, "tokenreview-failed", () -> "the TokenReview on cluster '"
+      log.log(Level.WARNING, "tokenreview-failed", () -> "the TokenReview on cluster '"
           + cluster + "' failed: " + e);
       throw cannotCheck();
     } finally {
@@ -103,7 +104,7 @@ public final class TokenReviewAuthenticator implements Authenticator {
         || (status.getError() != null && !status.getError().isBlank())) {
       metrics.failed(Failure.REJECTED);
       String why = status == null || status.getError() == null ? "" : status.getError();
-      LOG.log(Level.INFO, "tokenreview-rejected", () -> "the API server of cluster '" + cluster
+      log.log(Level.INFO, "tokenreview-rejected", () -> "the API server of cluster '" + cluster
           + "' did not accept a token" + (why.isBlank() ? "" : ": " + why));
       throw SignetException.unauthenticated("the API server did not accept the token for "
           + "audiences " + audiences + " (expired, revoked, or its service account or pod is "
@@ -115,7 +116,7 @@ public final class TokenReviewAuthenticator implements Authenticator {
     List<String> granted = status.getAudiences() == null ? List.of() : status.getAudiences();
     if (granted.stream().noneMatch(audiences::contains)) {
       metrics.failed(Failure.AUDIENCE);
-      LOG.log(Level.WARNING, "tokenreview-audience", () -> "the API server of cluster '"
+      log.log(Level.WARNING, "tokenreview-audience", () -> "the API server of cluster '"
           + cluster + "' authenticated a token for audiences " + granted + ", none of "
           + audiences + "; refused (is the reviewer audience-aware?)");
       throw SignetException.unauthenticated("the token was not accepted for audiences "
@@ -154,17 +155,17 @@ public final class TokenReviewAuthenticator implements Authenticator {
     int code = e.getCode();
     if (code == 401 || code == 403) {
       metrics.failed(Failure.FORBIDDEN);
-      LOG.log(Level.WARNING, "tokenreview-forbidden", () -> "Signet may not create TokenReviews "
+      log.log(Level.WARNING, "tokenreview-forbidden", () -> "Signet may not create TokenReviews "
           + "on the API server of cluster '" + cluster + "' (HTTP " + code + "); check its "
           + "credentials and RBAC (deploy/kubernetes)");
     } else if (code >= 400) {
       metrics.failed(Failure.SERVER_ERROR);
-      LOG.log(Level.WARNING, "tokenreview-http", () -> "the API server of cluster '" + cluster
+      log.log(Level.WARNING, "tokenreview-http", () -> "the API server of cluster '" + cluster
           + "' failed the TokenReview (HTTP " + code + "): " + e.getMessage());
     } else {
       // No HTTP answer at all: connection refused, TLS failure, timeout.
       metrics.failed(Failure.UNREACHABLE);
-      LOG.log(Level.WARNING, "tokenreview-unreachable", () -> "the API server of cluster '"
+      log.log(Level.WARNING, "tokenreview-unreachable", () -> "the API server of cluster '"
           + cluster + "' cannot be reached for a TokenReview: " + e.getMessage());
     }
     return cannotCheck();
