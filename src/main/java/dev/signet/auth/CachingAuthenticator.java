@@ -2,134 +2,183 @@ package dev.signet.auth;
 
 import static java.util.Objects.requireNonNull;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.signet.error.SignetException;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
- * Remembers what a token authenticator said yes to, so a busy workload's renewals do not each
- * cost a signature check or an API-server round trip.
+ * Remembers what a token authenticator said, so a busy workload's renewals do not each cost a
+ * signature check or an API-server round trip, and a token that was refused does not cost one
+ * again at once.
  *
  * <ul>
  *   <li>Keyed by SHA-256 of the cluster id and the token: the token itself is never stored.
- *   <li>Only successes are kept, each until the earlier of the token's own expiry ({@code exp},
- *       read without trusting it for anything else) and {@code maxTtl}. A revoked token is
- *       therefore still accepted for at most {@code maxTtl} after its revocation.
- *   <li>Concurrent calls with the same token share one check (single flight); its failure is
- *       handed to every caller that waited on it and is not remembered.
- *   <li>At most {@code maxEntries} are kept; beyond that, expired entries go first, then
- *       arbitrary ones.
+ *   <li>A success is kept until the earlier of the token's own expiry ({@code exp}, read
+ *       without trusting it for anything else) and {@code maxTtl}. A revoked token is therefore
+ *       still accepted for at most {@code maxTtl} after its revocation.
+ *   <li>A refusal (UNAUTHENTICATED, never UNAVAILABLE) is kept for {@code negativeTtl}: a token
+ *       that becomes valid later (a JWKS rotation) is accepted at most that much later.
+ *   <li>Concurrent calls with the same token share one check (single flight).
+ *   <li>At most {@code maxEntries} successes and as many refusals are kept (Caffeine: eviction
+ *       and expiry in constant time per entry).
  * </ul>
  */
 public final class CachingAuthenticator implements Authenticator {
-  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK has no SHA-256", e);
-    }
-  });
-
   private final Authenticator delegate;
   private final Duration maxTtl;
-  private final int maxEntries;
   private final Clock clock;
-  private final ConcurrentHashMap<Key, CompletableFuture<Verdict>> entries =
+  private final Cache<TokenKey, Verdict> verdicts;
+  private final Cache<TokenKey, String> refusals;
+  private final ConcurrentHashMap<TokenKey, CompletableFuture<Caller>> inFlight =
       new ConcurrentHashMap<>();
   private final Counter hits;
+  private final Counter refusedHits;
   private final Counter misses;
-
-  /** A digest of cluster id and token; equal digests are the same token for the same cluster. */
-  private record Key(long a, long b, long c, long d) {}
 
   /** A positive answer and when it stops being trusted. */
   private record Verdict(Caller caller, Instant expiry) {}
 
   /**
+   * @param maxTtl how long a success is kept at most; zero turns the cache off
+   * @param negativeTtl how long a refusal is kept; zero keeps none
    * @param tags what the meters say of the delegate, e.g. {@code cluster} and {@code method}
    */
-  public CachingAuthenticator(Authenticator delegate, Duration maxTtl, int maxEntries,
-      Clock clock, MeterRegistry registry, Tags tags) {
+  public CachingAuthenticator(Authenticator delegate, Duration maxTtl, Duration negativeTtl,
+      int maxEntries, Clock clock, MeterRegistry registry, Tags tags) {
     this.delegate = requireNonNull(delegate, "delegate");
     this.maxTtl = requireNonNull(maxTtl, "maxTtl");
-    this.maxEntries = maxEntries;
     this.clock = requireNonNull(clock, "clock");
+    Ticker ticker = () -> {
+      Instant now = clock.instant();
+      return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    };
+    this.verdicts = Caffeine.newBuilder().maximumSize(maxEntries).ticker(ticker)
+        .executor(Runnable::run).expireAfter(new UntilVerdictExpiry(clock)).build();
+    this.refusals = Caffeine.newBuilder().maximumSize(negativeTtl.isZero() ? 0 : maxEntries)
+        .ticker(ticker).executor(Runnable::run).expireAfterWrite(negativeTtl).build();
     this.hits = Counter.builder("signet.auth.cache.requests").tags(tags).tag("result", "hit")
         .description("Token checks answered from the cache").register(registry);
+    this.refusedHits = Counter.builder("signet.auth.cache.requests").tags(tags)
+        .tag("result", "refused").description("Token checks refused from the cache")
+        .register(registry);
     this.misses = Counter.builder("signet.auth.cache.requests").tags(tags).tag("result", "miss")
         .description("Token checks that went to the authenticator").register(registry);
-    registry.gauge("signet.auth.cache.entries", tags, entries, ConcurrentHashMap::size);
+    Gauge.builder("signet.auth.cache.entries", verdicts, Cache::estimatedSize).tags(tags)
+        .description("Verified tokens remembered").register(registry);
+    Gauge.builder("signet.auth.cache.refusals", refusals, Cache::estimatedSize).tags(tags)
+        .description("Refused tokens remembered").register(registry);
   }
 
   @Override
   public Caller authenticate(Credentials credentials) {
+    Optional<Supplier<Caller>> pinned = credentials.pinned();
+    if (pinned.isPresent()) {
+      return pinned.get().get(); // decided at dispatch: never a second look-up
+    }
     Optional<String> token = credentials.bearerToken();
     if (token.isEmpty() || maxTtl.isZero()) {
       return delegate.authenticate(credentials);
     }
-    Key key = key(credentials);
-    Instant now = clock.instant();
-    while (true) {
-      CompletableFuture<Verdict> known = entries.get(key);
+    TokenKey key = credentials.tokenKey();
+    Caller known = cached(key);
+    if (known != null) {
+      return known;
+    }
+    CompletableFuture<Caller> mine = new CompletableFuture<>();
+    CompletableFuture<Caller> running = inFlight.putIfAbsent(key, mine);
+    if (running != null) {
+      return await(running); // a check of the same token is under way: share it
+    }
+    try {
+      // It may have been answered between the look-up above and the claim.
+      known = cached(key);
       if (known != null) {
-        if (!known.isDone()) {
-          return await(known); // a check of the same token is under way: share it
-        }
-        if (!known.isCompletedExceptionally()) {
-          Verdict v = known.join();
-          if (now.isBefore(v.expiry())) {
-            hits.increment();
-            return v.caller();
-          }
-        }
-        entries.remove(key, known);
-      }
-      CompletableFuture<Verdict> mine = new CompletableFuture<>();
-      if (entries.putIfAbsent(key, mine) != null) {
-        continue; // another thread started the check first
+        mine.complete(known);
+        return known;
       }
       misses.increment();
-      try {
-        Caller caller = delegate.authenticate(credentials);
-        mine.complete(new Verdict(caller, expiry(now, token.get())));
-        trim(now);
-        return caller;
-      } catch (RuntimeException e) {
-        entries.remove(key, mine);
-        mine.completeExceptionally(e);
-        throw e;
+      Instant now = clock.instant();
+      Caller caller = delegate.authenticate(credentials);
+      verdicts.put(key, new Verdict(caller, expiry(now, token.get())));
+      mine.complete(caller);
+      return caller;
+    } catch (SignetException e) {
+      if (e.kind() == SignetException.Kind.UNAUTHENTICATED) {
+        refusals.put(key, e.getMessage());
       }
+      mine.completeExceptionally(e);
+      throw e;
+    } catch (RuntimeException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      inFlight.remove(key, mine);
     }
   }
 
-  /** True when a positive verdict for this token is cached and still trusted. */
+  /**
+   * True when this token's answer is remembered (a trusted success or a recent refusal); that
+   * answer is pinned in the credentials for {@link #authenticate}.
+   */
   @Override
   public boolean answersAtOnce(Credentials credentials) {
     Optional<String> token = credentials.bearerToken();
     if (token.isEmpty() || maxTtl.isZero()) {
       return delegate.answersAtOnce(credentials);
     }
-    CompletableFuture<Verdict> known = entries.get(key(credentials));
-    return known != null && known.isDone() && !known.isCompletedExceptionally()
-        && clock.instant().isBefore(known.join().expiry());
+    TokenKey key = credentials.tokenKey();
+    Verdict v = verdicts.getIfPresent(key);
+    if (v != null) {
+      Caller caller = v.caller();
+      credentials.pin(() -> {
+        hits.increment();
+        return caller;
+      });
+      return true;
+    }
+    String refused = refusals.getIfPresent(key);
+    if (refused != null) {
+      credentials.pin(() -> {
+        refusedHits.increment();
+        throw SignetException.unauthenticated(refused);
+      });
+      return true;
+    }
+    return false;
   }
 
-  private static Caller await(CompletableFuture<Verdict> check) {
+  /** The remembered answer: a caller, a thrown refusal, or null when nothing is known. */
+  private Caller cached(TokenKey key) {
+    Verdict v = verdicts.getIfPresent(key);
+    if (v != null) {
+      hits.increment();
+      return v.caller();
+    }
+    String refused = refusals.getIfPresent(key);
+    if (refused != null) {
+      refusedHits.increment();
+      throw SignetException.unauthenticated(refused);
+    }
+    return null;
+  }
+
+  private static Caller await(CompletableFuture<Caller> check) {
     try {
-      return check.join().caller();
+      return check.join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
@@ -143,30 +192,27 @@ public final class CachingAuthenticator implements Authenticator {
     return JwtExpiry.of(token).filter(exp -> exp.isBefore(ceiling)).orElse(ceiling);
   }
 
-  private void trim(Instant now) {
-    if (entries.size() <= maxEntries) {
-      return;
-    }
-    entries.values().removeIf(f -> f.isDone()
-        && (f.isCompletedExceptionally() || !now.isBefore(f.join().expiry())));
-    Iterator<Key> it = entries.keySet().iterator();
-    while (entries.size() > maxEntries && it.hasNext()) {
-      it.next();
-      it.remove();
-    }
-  }
+  /** Each success lives until its own expiry. */
+  private static final class UntilVerdictExpiry implements Expiry<TokenKey, Verdict> {
+    private final Clock clock;
 
-  /** The key of a token, computed once per request (the dispatch decision asks first). */
-  private static Key key(Credentials credentials) {
-    return (Key) credentials.cacheKey(
-        () -> key(credentials.clusterId(), credentials.bearerToken().orElseThrow()));
-  }
+    UntilVerdictExpiry(Clock clock) {
+      this.clock = clock;
+    }
 
-  private static Key key(String clusterId, String token) {
-    MessageDigest sha = SHA256.get();
-    sha.update(clusterId.getBytes(StandardCharsets.UTF_8));
-    sha.update((byte) 0);
-    ByteBuffer d = ByteBuffer.wrap(sha.digest(token.getBytes(StandardCharsets.US_ASCII)));
-    return new Key(d.getLong(), d.getLong(), d.getLong(), d.getLong());
+    @Override
+    public long expireAfterCreate(TokenKey key, Verdict v, long currentTime) {
+      return Math.max(0, Duration.between(clock.instant(), v.expiry()).toNanos());
+    }
+
+    @Override
+    public long expireAfterUpdate(TokenKey key, Verdict v, long currentTime, long currentDuration) {
+      return expireAfterCreate(key, v, currentTime);
+    }
+
+    @Override
+    public long expireAfterRead(TokenKey key, Verdict v, long currentTime, long currentDuration) {
+      return currentDuration;
+    }
   }
 }

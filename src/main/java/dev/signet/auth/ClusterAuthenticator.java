@@ -1,15 +1,22 @@
 package dev.signet.auth;
 
 import dev.signet.error.SignetException;
+import dev.signet.logging.ThrottledLog;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Picks the authenticator of the cluster a request names in its {@code clusterid} header: an
  * empty header, or the local cluster's id, means the local cluster. An id nobody configured is
- * UNAUTHENTICATED, naming the id and the configured ones.
+ * UNAUTHENTICATED, naming the id it sent (the configured ones are only logged).
  */
 public final class ClusterAuthenticator implements Authenticator {
+  /** Per instance (per cluster), so one cluster's noise never hides another's. */
+  private final ThrottledLog log = new ThrottledLog(
+      Logger.getLogger(ClusterAuthenticator.class.getName()), Duration.ofSeconds(10));
   private final String localId;
   private final Authenticator local;
   private final Map<String, Authenticator> remote;
@@ -51,10 +58,13 @@ public final class ClusterAuthenticator implements Authenticator {
     }
     Authenticator a = remote.get(clusterId);
     if (a == null) {
-      throw SignetException.unauthenticated("unknown cluster id '" + printable(clusterId)
-          + "' in the clusterid header; this Signet knows: " + (known.isEmpty() ? "(only the "
-          + "local cluster, with an empty clusterid)" : known)
+      // The configured ids are Signet's business: logged, not told.
+      log.log(Level.INFO, "unknown-cluster", () -> "a request named unknown cluster id '"
+          + printable(clusterId) + "' in its clusterid header; configured: "
+          + (known.isEmpty() ? "(only the local cluster)" : known)
           + " (auth.cluster-id, auth.clusters)");
+      throw SignetException.unauthenticated("unknown cluster id '" + printable(clusterId)
+          + "' in the clusterid header; see auth.clusters on the Signet side");
     }
     return a;
   }

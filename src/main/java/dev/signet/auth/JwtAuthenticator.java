@@ -15,15 +15,19 @@ import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
 import dev.signet.crypto.CryptoProvider;
 import dev.signet.config.SignetConfig.Jwt;
 import dev.signet.error.SignetException;
+import dev.signet.logging.ThrottledLog;
 import dev.signet.spiffe.SpiffeId;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.text.ParseException;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Verifies Kubernetes service-account JWTs offline: signature against a JWKS (file or URL),
@@ -32,6 +36,9 @@ import java.util.Set;
  * {@code kubernetes.io} claims, when present, must agree with the subject.
  */
 public final class JwtAuthenticator implements Authenticator {
+  /** Per instance (per cluster), so one cluster's noise never hides another's. */
+  private final ThrottledLog log = new ThrottledLog(
+      Logger.getLogger(JwtAuthenticator.class.getName()), Duration.ofSeconds(10));
   private static final String SA_PREFIX = "system:serviceaccount:";
   private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256,
       JWSAlgorithm.RS384, JWSAlgorithm.RS512, JWSAlgorithm.PS256, JWSAlgorithm.ES256,
@@ -43,13 +50,11 @@ public final class JwtAuthenticator implements Authenticator {
 
   private final DefaultJWTProcessor<SecurityContext> processor;
   private final String trustDomain;
-  private final String issuer;
   private final List<String> audiences;
 
   private JwtAuthenticator(JWKSource<SecurityContext> keys, Jwt jwt, List<String> audiences,
       String trustDomain, CryptoProvider crypto) {
     this.trustDomain = trustDomain;
-    this.issuer = jwt.issuer();
     this.audiences = List.copyOf(audiences);
     this.processor = new DefaultJWTProcessor<>();
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
@@ -103,18 +108,29 @@ public final class JwtAuthenticator implements Authenticator {
         podField(claims, "uid"));
   }
 
-  /** Nimbus' terse reasons, said in terms an operator can act on. */
+  /**
+   * Nimbus' terse reasons, said in terms an operator can act on. A reason not recognised here
+   * is logged (rate-limited), never passed on: it is a library's wording, not the caller's.
+   */
   private String explain(String reason) {
     String r = reason == null ? "" : reason;
+    if (r.contains("missing required claims")) {
+      return r.contains("exp") ? "the bearer token has no exp claim"
+          : "the bearer token has no sub claim";
+    }
+    if (r.contains("Unsecured") || r.contains("plain")) {
+      return "the bearer token is not signed (alg none)";
+    }
     if (r.contains("Expired")) {
       return "the bearer token has expired; the agent must send a fresh projected token";
     }
-    if (r.contains("aud")) {
+    if (r.contains("audience")) {
       return "the bearer token's audience is not one of " + audiences
           + " (auth.audiences; Istio's TOKEN_AUDIENCES)";
     }
     if (r.contains("iss")) {
-      return "the bearer token's issuer is not '" + issuer + "' (auth.jwt.issuer)";
+      return "the bearer token's issuer is not the one configured for its cluster "
+          + "(auth.jwt.issuer)";
     }
     if (r.contains("before use")) {
       return "the bearer token is not valid yet (nbf/iat in the future: check clocks)";
@@ -123,7 +139,8 @@ public final class JwtAuthenticator implements Authenticator {
       return "the bearer token's signature does not verify with the configured keys "
           + "(auth.jwt.jwks-file / jwks-url)";
     }
-    return "the bearer token was rejected: " + r;
+    log.log(Level.INFO, "jwt-rejected", () -> "a bearer token was rejected: " + r);
+    return "the bearer token was rejected (not a valid service-account token for this cluster)";
   }
 
   private SpiffeId identity(JWTClaimsSet claims) {

@@ -16,7 +16,9 @@ import java.util.Set;
 
 /**
  * Parses {@code auth.clusters}: in YAML a list of mappings ({@code id}, {@code kind},
- * {@code kubeconfig}, {@code issuer}, {@code jwks-file}, {@code jwks-url}); from an environment
+ * {@code kubeconfig}, {@code issuer}, {@code jwks-file}, {@code jwks-url}; {@code issuer} is
+ * required to match for {@code jwt} and checked before any review for {@code tokenreview} when
+ * given); from an environment
  * variable or {@code --set} the same entries as {@code id=east;kind=tokenreview;kubeconfig=/k},
  * separated by commas.
  */
@@ -85,8 +87,11 @@ final class ClusterEntries {
       throw new ConfigException("auth.clusters[" + id + "] uses jwt and needs exactly one of "
           + "jwks-file and jwks-url");
     }
-    return new Cluster(id, kind, kubeconfig,
-        new Jwt(nonEmpty(e.get("issuer")).orElse(DEFAULT_ISSUER), jwksFile, jwksUrl));
+    // A tokenreview cluster's issuer is only checked when one is given: the API server's
+    // --service-account-issuer differs between providers.
+    String issuer = nonEmpty(e.get("issuer"))
+        .orElse(kind == AuthKind.JWT ? DEFAULT_ISSUER : "");
+    return new Cluster(id, kind, kubeconfig, new Jwt(issuer, jwksFile, jwksUrl));
   }
 
   private static Map<String, String> strings(Map<?, ?> m) {

@@ -3,6 +3,8 @@ package dev.signet.config;
 import dev.signet.config.SignetConfig.Auth;
 import dev.signet.config.SignetConfig.AuthCache;
 import dev.signet.config.SignetConfig.AuthKind;
+import dev.signet.config.SignetConfig.AuthPool;
+import dev.signet.config.SignetConfig.PeerLimits;
 import dev.signet.config.SignetConfig.IstiodCert;
 import dev.signet.config.SignetConfig.Kubernetes;
 import dev.signet.config.SignetConfig.LeaderElection;
@@ -169,11 +171,15 @@ public final class ConfigLoader {
     Jwt jwt = new Jwt(issuer, jwksFile, jwksUrl);
     String clusterId = string("auth.cluster-id");
     Auth auth = new Auth(audiences, kind, clusterId, jwt, bool("auth.client-cert"),
-        new TokenReview(positive("auth.tokenreview.timeout")),
+        new TokenReview(positive("auth.tokenreview.timeout"), string("auth.tokenreview.issuer")),
         ClusterEntries.parse(values.get("auth.clusters"), clusterId),
         nodeAccounts(list("auth.trusted-node-accounts")),
         new AuthCache(duration("auth.cache.max-ttl"),
-            intIn("auth.cache.max-entries", 1, 10_000_000)));
+            intIn("auth.cache.max-entries", 1, 10_000_000),
+            notNegative("auth.cache.negative-ttl")),
+        new AuthPool(intIn("auth.pool.threads", 1, 1024), intIn("auth.pool.queue", 0, 1_000_000)),
+        new PeerLimits(intIn("auth.peer.max-pending", 1, 1_000_000),
+            intIn("auth.peer.failure-burst", 1, 1_000_000), positive("auth.peer.cool-down")));
     Ca ca = new Ca(
         choice("ca.source", CaSourceKind.class),
         path("ca.files.directory"),
@@ -395,6 +401,14 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(key + ": " + e.getMessage() + " (from " + origins.get(key) + ")");
     }
+  }
+
+  private Duration notNegative(String key) {
+    Duration d = duration(key);
+    if (d.isNegative()) {
+      throw bad(key, "a duration of 0s or more", string(key));
+    }
+    return d;
   }
 
   private Duration positive(String key) {

@@ -83,10 +83,12 @@ public record SignetConfig(
    * @param trustedNodeAccounts {@code namespace/service-account} of node agents (ztunnel) that
    *     may ask for another identity
    * @param cache how verified tokens are remembered, for every cluster and kind
+   * @param pool the threads that run first token checks
+   * @param peer the limits on first token checks per peer address
    */
   public record Auth(List<String> audiences, AuthKind kind, String clusterId, Jwt jwt,
       boolean clientCert, TokenReview tokenReview, List<Cluster> clusters,
-      List<String> trustedNodeAccounts, AuthCache cache) {
+      List<String> trustedNodeAccounts, AuthCache cache, AuthPool pool, PeerLimits peer) {
     public Auth {
       audiences = List.copyOf(audiences);
       clusters = List.copyOf(clusters);
@@ -94,8 +96,21 @@ public record SignetConfig(
     }
   }
 
-  /** How long and how many verified tokens are remembered; a zero TTL turns the cache off. */
-  public record AuthCache(Duration maxTtl, int maxEntries) {}
+  /**
+   * How long and how many verified tokens are remembered; a zero TTL turns the cache off.
+   * Refused tokens are remembered for {@code negativeTtl} (zero: not at all).
+   */
+  public record AuthCache(Duration maxTtl, int maxEntries, Duration negativeTtl) {}
+
+  /** The bounded pool of first token checks (TokenReview, JWKS, signature), apart from signing. */
+  public record AuthPool(int threads, int queue) {}
+
+  /**
+   * Per peer address: at most {@code maxPending} different tokens in check at once; after
+   * {@code failureBurst} failed checks (earned back at that many per {@code coolDown}), no
+   * check for {@code coolDown}.
+   */
+  public record PeerLimits(int maxPending, int failureBurst, Duration coolDown) {}
 
   /** How a cluster's service-account tokens are checked. */
   public enum AuthKind {
@@ -105,8 +120,13 @@ public record SignetConfig(
     TOKENREVIEW
   }
 
-  /** TokenReview tuning, shared by every cluster that uses it. */
-  public record TokenReview(Duration timeout) {}
+  /**
+   * TokenReview tuning, shared by every cluster that uses it.
+   *
+   * @param issuer the {@code iss} the local cluster's tokens must carry, checked before any
+   *     review; empty: not checked (the API server still checks it)
+   */
+  public record TokenReview(Duration timeout, String issuer) {}
 
   /**
    * Another cluster whose workloads call Signet with {@code clusterid: <id>}.

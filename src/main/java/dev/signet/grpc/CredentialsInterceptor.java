@@ -8,6 +8,10 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -19,7 +23,8 @@ import javax.net.ssl.SSLSession;
 
 /**
  * Collects what a call carries to prove who sent it (bearer token, TLS client certificates,
- * ClusterID) into the call's {@link Context}. Deciding what they prove is the authenticator's
+ * ClusterID, and the peer address the authentication limits count by) into the call's
+ * {@link Context}. Deciding what they prove is the authenticator's
  * job.
  */
 public final class CredentialsInterceptor implements ServerInterceptor {
@@ -34,22 +39,48 @@ public final class CredentialsInterceptor implements ServerInterceptor {
       ServerCallHandler<Q, R> next) {
     SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
     Credentials credentials = Credentials.withLazyPeers(bearer(headers.get(AUTHORIZATION)),
-        () -> peerCertificates(session), headers.get(CLUSTER_ID));
+        () -> peerCertificates(session), headers.get(CLUSTER_ID),
+        peer(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
     return Contexts.interceptCall(Context.current().withValue(CREDENTIALS, credentials), call,
         headers, next);
   }
 
-  private static Optional<String> bearer(String header) {
+  /**
+   * The token of a Bearer header. "Bearer" with nothing after it is an empty token, and any
+   * other scheme is passed through whole, so the authenticator refuses either by name.
+   */
+  static Optional<String> bearer(String header) {
     if (header == null) {
       return Optional.empty();
     }
     String h = header.trim();
-    if (h.length() > 7 && h.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
-      String token = h.substring(7).trim();
-      return token.isEmpty() ? Optional.empty() : Optional.of(token);
+    if (h.toLowerCase(Locale.ROOT).equals("bearer")) {
+      return Optional.of("");
     }
-    // A non-bearer scheme is passed through as a token so the authenticator rejects it by name.
+    if (h.length() > 7 && h.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
+      return Optional.of(h.substring(7).trim());
+    }
     return Optional.of(h);
+  }
+
+  /**
+   * Whom the per-peer limits count a call against: its IPv4 address, or the /64 of an IPv6
+   * address (one host usually holds a whole /64); empty when the transport says nothing.
+   */
+  static String peer(SocketAddress remote) {
+    if (!(remote instanceof InetSocketAddress inet) || inet.getAddress() == null) {
+      return "";
+    }
+    InetAddress address = inet.getAddress();
+    if (address instanceof Inet6Address) {
+      byte[] b = address.getAddress();
+      StringBuilder prefix = new StringBuilder();
+      for (int i = 0; i < 8; i += 2) {
+        prefix.append(Integer.toHexString(((b[i] & 0xff) << 8) | (b[i + 1] & 0xff))).append(':');
+      }
+      return prefix.append(":/64").toString();
+    }
+    return address.getHostAddress();
   }
 
   private static List<X509Certificate> peerCertificates(SSLSession session) {

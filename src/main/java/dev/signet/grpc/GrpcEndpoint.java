@@ -1,5 +1,6 @@
 package dev.signet.grpc;
 
+import dev.signet.auth.AuthGate;
 import dev.signet.auth.Authenticator;
 import dev.signet.auth.Impersonation;
 import dev.signet.ca.CaSource;
@@ -72,8 +73,9 @@ public final class GrpcEndpoint implements AutoCloseable {
 
   /** Binds and starts the listener. */
   public static GrpcEndpoint start(Server config, CaSource ca, LeafSigner signer,
-      Authenticator authenticator, Impersonation impersonation, CertificateIssuer issuer,
-      IssuanceMetrics metrics, AuditLog audit, String serviceName) throws IOException {
+      Authenticator authenticator, AuthGate authGate, Impersonation impersonation,
+      CertificateIssuer issuer, IssuanceMetrics metrics, AuditLog audit, String serviceName)
+      throws IOException {
     ServingIdentity identity = new ServingIdentity(ca, signer, config.dnsNames(),
         config.servingCertTtl(), Clock.systemUTC());
     TransportLogFilter.install();
@@ -87,7 +89,7 @@ public final class GrpcEndpoint implements AutoCloseable {
     ExecutorService workers = Executors.newFixedThreadPool(config.effectiveWorkerThreads(),
         DaemonThreads.named("signet-worker"));
     CertificateService service = new CertificateService(authenticator, impersonation, issuer, workers,
-        config.maxConcurrentRequests(), metrics, audit);
+        authGate, config.maxConcurrentRequests(), metrics, audit);
     HealthStatusManager health = new HealthStatusManager();
     Connections limits = config.connections();
     RequestDeadline deadline = new RequestDeadline(limits.requestTimeout(),

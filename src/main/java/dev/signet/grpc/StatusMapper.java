@@ -2,6 +2,7 @@ package dev.signet.grpc;
 
 import dev.signet.error.SignetException;
 import dev.signet.logging.LogLimiter;
+import dev.signet.logging.ThrottledLog;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.logging.Level;
@@ -19,7 +20,8 @@ import java.util.logging.Logger;
 public final class StatusMapper {
   private static final Logger LOG = Logger.getLogger(StatusMapper.class.getName());
   private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
-  private static final LogLimiter LIMITER = new LogLimiter(LOG_INTERVAL);
+  private static final ThrottledLog THROTTLED = new ThrottledLog(LOG, LOG_INTERVAL);
+  private static final LogLimiter UNEXPECTED = new LogLimiter(LOG_INTERVAL);
 
   private StatusMapper() {}
 
@@ -38,7 +40,7 @@ public final class StatusMapper {
       }
       return s.withDescription(e.getMessage());
     }
-    int held = LIMITER.admit("unexpected/" + t.getClass().getName());
+    int held = UNEXPECTED.admit(t.getClass().getName());
     if (held >= 0) {
       LOG.log(Level.SEVERE, "unexpected failure while handling a request"
           + LogLimiter.held(held, LOG_INTERVAL), t);
@@ -48,11 +50,8 @@ public final class StatusMapper {
 
   private static void logBackendFailure(SignetException e) {
     Throwable cause = e.getCause();
-    int held = LIMITER.admit(e.kind() + "/" + (cause == null ? "" : cause.getClass().getName()));
-    if (held >= 0) {
-      LOG.warning(e.getMessage() + (cause == null ? "" : "; cause: " + oneLine(cause))
-          + LogLimiter.held(held, LOG_INTERVAL));
-    }
+    THROTTLED.log(Level.WARNING, e.kind() + "/" + (cause == null ? "" : cause.getClass().getName()),
+        () -> e.getMessage() + (cause == null ? "" : "; cause: " + oneLine(cause)));
     if (cause != null && LOG.isLoggable(Level.FINE)) {
       LOG.log(Level.FINE, e.getMessage(), cause);
     }

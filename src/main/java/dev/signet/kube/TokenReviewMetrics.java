@@ -18,6 +18,8 @@ final class TokenReviewMetrics {
   enum Failure {
     /** The API server said the token is not valid (expired, wrong audience, deleted owner). */
     REJECTED,
+    /** Authenticated, but for none of the requested audiences. */
+    AUDIENCE,
     /** Authenticated, but not as a service account. */
     NOT_SERVICE_ACCOUNT,
     /** The API server could not be reached or timed out. */

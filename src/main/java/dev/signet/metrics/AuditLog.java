@@ -1,7 +1,7 @@
 package dev.signet.metrics;
 
 import dev.signet.issue.Issuance;
-import dev.signet.logging.LogLimiter;
+import dev.signet.logging.ThrottledLog;
 import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -16,7 +16,7 @@ public final class AuditLog {
   private static final Logger LOG = Logger.getLogger("signet.audit");
   private static final Duration REFUSAL_INTERVAL = Duration.ofSeconds(10);
 
-  private final LogLimiter refusals = new LogLimiter(REFUSAL_INTERVAL);
+  private final ThrottledLog refusals = new ThrottledLog(LOG, REFUSAL_INTERVAL);
 
   /** Records an issued certificate. */
   public void issued(Issuance i) {
@@ -38,12 +38,6 @@ public final class AuditLog {
       LOG.fine("refused outcome=" + outcome + " reason=" + reason);
       return;
     }
-    if (LOG.isLoggable(Level.INFO)) {
-      int held = refusals.admit(outcome);
-      if (held >= 0) {
-        LOG.info("refused outcome=" + outcome + " reason=" + reason
-            + LogLimiter.held(held, REFUSAL_INTERVAL));
-      }
-    }
+    refusals.log(Level.INFO, outcome, () -> "refused outcome=" + outcome + " reason=" + reason);
   }
 }

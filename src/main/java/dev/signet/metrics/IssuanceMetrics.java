@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  *   <li>{@code signet_create_certificate_requests_total{outcome}}
  *   <li>{@code signet_create_certificate_duration_seconds{outcome}} (histogram)
  *   <li>{@code signet_create_certificate_in_flight}
- *   <li>{@code signet_create_certificate_dispatch_total{thread="transport|worker"}}
+ *   <li>{@code signet_create_certificate_dispatch_total{thread="transport|worker|auth"}}
  *   <li>{@code signet_ca_expiry_timestamp_seconds}
  *   <li>{@code signet_grpc_calls_refused_total{reason="request_timeout|pending_limit"}}: calls
  *       of any gRPC method closed before their request arrived whole
@@ -32,9 +32,18 @@ public final class IssuanceMetrics {
   private final Map<String, Counter> requests = new HashMap<>();
   private final Map<String, Timer> durations = new HashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
-  private final Counter onTransport;
-  private final Counter onWorker;
   private final Map<String, Counter> refusedCalls = new HashMap<>();
+  private final Map<Dispatch, Counter> dispatch = new java.util.EnumMap<>(Dispatch.class);
+
+  /** Where a call ran. */
+  public enum Dispatch {
+    /** The netty event loop that read it: no I/O needed. */
+    TRANSPORT,
+    /** A signing worker: the token's answer was known, the signature needs Vault. */
+    WORKER,
+    /** The authentication pool: its token's first check (then its signature, if in process). */
+    AUTH
+  }
 
   public IssuanceMetrics(MeterRegistry registry, Supplier<Number> caExpiryEpochSeconds) {
     for (String outcome : OUTCOMES) {
@@ -53,8 +62,9 @@ public final class IssuanceMetrics {
               + "than server.connections.request-timeout, or too many were waiting")
           .tag("reason", reason).register(registry));
     }
-    onTransport = dispatch(registry, "transport");
-    onWorker = dispatch(registry, "worker");
+    for (Dispatch t : Dispatch.values()) {
+      dispatch.put(t, dispatch(registry, t.name().toLowerCase(java.util.Locale.ROOT)));
+    }
     Gauge.builder("signet.create_certificate.in_flight", inFlight, AtomicInteger::get)
         .description("CreateCertificate calls admitted and not yet answered").register(registry);
     Gauge.builder("signet.ca.expiry.timestamp", caExpiryEpochSeconds)
@@ -65,13 +75,14 @@ public final class IssuanceMetrics {
   private static Counter dispatch(MeterRegistry registry, String thread) {
     return Counter.builder("signet.create_certificate.dispatch")
         .description("Admitted CreateCertificate calls by where they ran: on the transport "
-            + "thread (token verdict cached, CA key in process) or on a worker (I/O possible)")
+            + "thread (token answer known, CA key in process), on a worker (Vault signing) or "
+            + "on the authentication pool (a token's first check)")
         .tag("thread", thread).register(registry);
   }
 
   /** Counts an admitted call by where it runs. */
-  public void dispatched(boolean onTransportThread) {
-    (onTransportThread ? onTransport : onWorker).increment();
+  public void dispatched(Dispatch where) {
+    dispatch.get(where).increment();
   }
 
   /** The in-flight counter admission control uses. */

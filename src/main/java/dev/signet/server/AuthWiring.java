@@ -1,10 +1,12 @@
 package dev.signet.server;
 
+import dev.signet.auth.AuthGate;
 import dev.signet.auth.Authenticator;
 import dev.signet.auth.CachingAuthenticator;
 import dev.signet.auth.ClusterAuthenticator;
 import dev.signet.auth.Impersonation;
 import dev.signet.auth.JwtAuthenticator;
+import dev.signet.auth.TokenPrecheck;
 import dev.signet.config.SignetConfig;
 import dev.signet.config.SignetConfig.Auth;
 import dev.signet.config.SignetConfig.AuthCache;
@@ -39,6 +41,7 @@ final class AuthWiring implements AutoCloseable {
   private final SignetConfig config;
   private final List<PodIndex> indexes = new ArrayList<>();
   private Authenticator tokens;
+  private AuthGate gate;
   private Impersonation impersonation = Impersonation.NONE;
 
   private final MeterRegistry registry;
@@ -65,14 +68,15 @@ final class AuthWiring implements AutoCloseable {
 
   private void build() throws IOException {
     Auth auth = config.auth();
-    Authenticator local = cached(auth.clusterId(), auth.kind(), auth.kind() == AuthKind.TOKENREVIEW
-        ? tokenReview(auth.clusterId(), config.kubernetes().kubeconfig())
-        : jwt(auth.jwt()));
+    gate = new AuthGate(auth.pool(), auth.peer(), registry);
+    Authenticator local = auth.kind() == AuthKind.TOKENREVIEW
+        ? cached(auth.clusterId(), auth.kind(), auth.tokenReview().issuer(),
+            tokenReview(auth.clusterId(), config.kubernetes().kubeconfig()))
+        : cached(auth.clusterId(), auth.kind(), auth.jwt().issuer(), jwt(auth.jwt()));
     Map<String, Authenticator> remote = new LinkedHashMap<>();
     for (Cluster c : auth.clusters()) {
-      remote.put(c.id(), cached(c.id(), c.kind(), c.kind() == AuthKind.TOKENREVIEW
-          ? tokenReview(c.id(), c.kubeconfig())
-          : jwt(c.jwt())));
+      remote.put(c.id(), cached(c.id(), c.kind(), c.jwt().issuer(),
+          c.kind() == AuthKind.TOKENREVIEW ? tokenReview(c.id(), c.kubeconfig()) : jwt(c.jwt())));
     }
     String td = config.issuance().trustDomain();
     tokens = new ClusterAuthenticator(auth.clusterId(), local, remote);
@@ -100,11 +104,25 @@ final class AuthWiring implements AutoCloseable {
     return impersonation;
   }
 
-  /** Every cluster's token check sits behind the one token cache (auth.cache.*). */
-  private Authenticator cached(String cluster, AuthKind kind, Authenticator check) {
+  /**
+   * Every cluster's token check sits behind the one token cache (auth.cache.*), and the cheap
+   * local checks run before it ever does (a cached verdict needs neither).
+   *
+   * @param issuer the issuer the precheck expects; empty: not checked there
+   */
+  private Authenticator cached(String cluster, AuthKind kind, String issuer,
+      Authenticator check) {
     AuthCache cache = config.auth().cache();
-    return new CachingAuthenticator(check, cache.maxTtl(), cache.maxEntries(), Clock.systemUTC(),
-        registry, Tags.of("cluster", cluster, "method", kind.name().toLowerCase(Locale.ROOT)));
+    Authenticator prechecked = new TokenPrecheck(check, config.auth().audiences(),
+        Optional.of(issuer), Clock.systemUTC());
+    return new CachingAuthenticator(prechecked, cache.maxTtl(), cache.negativeTtl(),
+        cache.maxEntries(), Clock.systemUTC(), registry,
+        Tags.of("cluster", cluster, "method", kind.name().toLowerCase(Locale.ROOT)));
+  }
+
+  /** Admission of first token checks: their pool and the per-peer limits (auth.pool/peer.*). */
+  AuthGate gate() {
+    return gate;
   }
 
   private Authenticator jwt(Jwt jwt) throws IOException {
@@ -148,6 +166,9 @@ final class AuthWiring implements AutoCloseable {
 
   @Override
   public void close() {
+    if (gate != null) {
+      gate.close();
+    }
     indexes.forEach(PodIndex::close);
     indexes.clear();
     clients.values().forEach(KubernetesClient::close);

@@ -112,7 +112,7 @@ public final class SignetServer implements AutoCloseable {
           TtlPolicy.of(config.issuance()), signer, Clock.systemUTC());
       IssuanceMetrics metrics = new IssuanceMetrics(registry,
           () -> ca.current().notAfter().getEpochSecond());
-      GrpcEndpoint grpc = GrpcEndpoint.start(serverFor(config), ca, signer, auth,
+      GrpcEndpoint grpc = GrpcEndpoint.start(serverFor(config), ca, signer, auth, wiring.gate(),
           wiring.impersonation(), issuer, metrics,
           new AuditLog(), IstioCertificateServiceGrpc.SERVICE_NAME);
       endpoint.set(grpc);

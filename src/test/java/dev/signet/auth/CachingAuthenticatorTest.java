@@ -34,6 +34,7 @@ class CachingAuthenticatorTest {
   Counted counted;
   SimpleMeterRegistry registry = new SimpleMeterRegistry();
   ManualClock clock = new ManualClock();
+  static final Duration NEGATIVE_TTL = Duration.ofSeconds(10);
 
   /** The real authenticator, counting the checks that reach it and optionally held at a gate. */
   static final class Counted implements Authenticator {
@@ -75,7 +76,7 @@ class CachingAuthenticatorTest {
   }
 
   private CachingAuthenticator cache(Authenticator delegate, Duration ttl, int max) {
-    return new CachingAuthenticator(delegate, ttl, max, clock, registry,
+    return new CachingAuthenticator(delegate, ttl, NEGATIVE_TTL, max, clock, registry,
         Tags.of("cluster", "Kubernetes", "method", "jwt"));
   }
 
@@ -137,7 +138,7 @@ class CachingAuthenticatorTest {
   }
 
   @Test
-  void refusalsAreNotRemembered() {
+  void aRefusalIsRememberedForTheNegativeTtlOnly() {
     CachingAuthenticator auth = cache(Duration.ofSeconds(60));
     String wrongAudience = tokens.issue("shop", "cart", List.of("other"), Duration.ofMinutes(5));
     for (int i = 0; i < 2; i++) {
@@ -145,7 +146,24 @@ class CachingAuthenticatorTest {
           .isInstanceOfSatisfying(SignetException.class,
               e -> assertThat(e.kind()).isEqualTo(SignetException.Kind.UNAUTHENTICATED));
     }
+    assertThat(counted.calls).hasValue(1);
+    assertThat(count("refused")).isEqualTo(1);
+    clock.advance(NEGATIVE_TTL.plusSeconds(1));
+    assertThatThrownBy(() -> auth.authenticate(bearer(wrongAudience, "")))
+        .isInstanceOf(SignetException.class);
     assertThat(counted.calls).hasValue(2);
+  }
+
+  @Test
+  void aCachedAnswerFoundAtDispatchIsTheAnswerEvenIfItExpiresBeforeAuthentication() {
+    CachingAuthenticator auth = cache(Duration.ofSeconds(60));
+    String t = token("cart", Duration.ofMinutes(10));
+    auth.authenticate(bearer(t, ""));
+    Credentials request = bearer(t, "");
+    assertThat(auth.answersAtOnce(request)).isTrue();
+    clock.advance(Duration.ofSeconds(61));
+    assertThat(auth.authenticate(request).identity().toString()).endsWith("/sa/cart");
+    assertThat(counted.calls).hasValue(1);
   }
 
   @Test

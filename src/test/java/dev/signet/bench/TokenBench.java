@@ -44,7 +44,8 @@ public class TokenBench {
         "cluster.local", Fixtures.provider("native"));
     token = tokens.issue("bench", "load", List.of("istio-ca"), Duration.ofHours(1));
     credentials = new Credentials(Optional.of(token), List.of(), "");
-    cached = new CachingAuthenticator(jwt, Duration.ofSeconds(60), 100_000, Clock.systemUTC(),
+    cached = new CachingAuthenticator(jwt, Duration.ofSeconds(60), Duration.ofSeconds(10),
+        100_000, Clock.systemUTC(),
         new SimpleMeterRegistry(), Tags.of("method", "jwt"));
   }
 

@@ -63,8 +63,8 @@ class ConnectionLimitsTest {
         }
       }
       assertThat(closed).isEqualTo(open);
-      assertThat(signet.metric(
-          "signet_grpc_calls_refused_total{reason=\"request_timeout\"}")).isEqualTo(100);
+      assertThat(signet.count("signet.grpc.calls.refused", "reason", "request_timeout"))
+          .isEqualTo(100);
     }
   }
 

@@ -1,18 +1,37 @@
 package dev.signet.hostile;
 
+import dev.signet.api.v1.IstioCertificateRequest;
+import dev.signet.api.v1.IstioCertificateResponse;
+import dev.signet.api.v1.IstioCertificateServiceGrpc;
 import dev.signet.client.CsrBuilder;
 import dev.signet.client.SignetClient;
 import dev.signet.dev.DevTokens;
 import dev.signet.server.SignetServer;
+import dev.signet.spiffe.SpiffeId;
+import dev.signet.testing.KubeTestCluster;
 import dev.signet.testing.LoopbackSignet;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A real dev-mode Signet on loopback for the hostile-peer tests, and the legitimate caller whose
- * service each attack must not take away.
+ * A real Signet (dev CA, gRPC over TLS on 127.0.0.1) for attacks, and clients that connect to
+ * it from a chosen loopback address, so the per-peer limits see an attacker (127.0.0.2) apart
+ * from a legitimate caller (127.0.0.1).
  */
 final class HostileSignet implements AutoCloseable {
   static final String CREATE_CERTIFICATE =
@@ -20,16 +39,98 @@ final class HostileSignet implements AutoCloseable {
 
   final Path dir;
   final SignetServer server;
-  private final DevTokens tokens;
+  private final List<ManagedChannel> channels = new ArrayList<>();
 
-  private HostileSignet(Path dir, SignetServer server) throws IOException {
+  private HostileSignet(Path dir, SignetServer server) {
     this.dir = dir;
     this.server = server;
-    this.tokens = DevTokens.open(dir);
   }
 
   static HostileSignet start(Path dir, String... settings) throws IOException {
     return new HostileSignet(dir, SignetServer.start(LoopbackSignet.config(dir, settings)));
+  }
+
+  /** Applies deploy/kubernetes/rbac.yaml and returns a kubeconfig for Signet's account. */
+  static Path signetKubeconfig(KubeTestCluster cluster) throws IOException {
+    KubernetesClient admin = cluster.admin();
+    cluster.createNamespace("signet-system");
+    cluster.createNamespace("istio-system");
+    try (InputStream in = Files.newInputStream(Path.of("deploy", "kubernetes", "rbac.yaml"))) {
+      for (HasMetadata item : admin.load(in).items()) {
+        admin.resource(item).serverSideApply();
+      }
+    }
+    return cluster.kubeconfig("signet", cluster.token("signet-system", "signet",
+        "https://kubernetes.default.svc", Optional.empty(), Duration.ofHours(1)));
+  }
+
+  /** A TLS channel to this Signet whose connections come from {@code localAddress}. */
+  ManagedChannel channelFrom(String localAddress) throws IOException {
+    ManagedChannel channel = NettyChannelBuilder
+        .forAddress(new InetSocketAddress("127.0.0.1", server.grpcPort()))
+        .overrideAuthority("localhost")
+        .localSocketPicker(new NettyChannelBuilder.LocalSocketPicker() {
+          @Override
+          public InetSocketAddress createSocketAddress(java.net.SocketAddress remote,
+              io.grpc.Attributes attrs) {
+            return new InetSocketAddress(localAddress, 0);
+          }
+        })
+        .sslContext(GrpcSslContexts.forClient()
+            .trustManager(dir.resolve("root-cert.pem").toFile()).build())
+        .build();
+    synchronized (channels) {
+      channels.add(channel);
+    }
+    return channel;
+  }
+
+  /** A stub that sends {@code authorization} exactly as given (null: none). */
+  static IstioCertificateServiceGrpc.IstioCertificateServiceFutureStub stub(
+      ManagedChannel channel, String authorization) {
+    Metadata headers = new Metadata();
+    if (authorization != null) {
+      headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+          authorization);
+    }
+    return IstioCertificateServiceGrpc.newFutureStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+        .withDeadlineAfter(60, TimeUnit.SECONDS);
+  }
+
+  /** A CreateCertificate request for ns/sa as istio-agent sends it. */
+  static IstioCertificateRequest request(String namespace, String serviceAccount) {
+    String id = SpiffeId.of("cluster.local", namespace, serviceAccount).toString();
+    return IstioCertificateRequest.newBuilder()
+        .setCsr(CsrBuilder.istioAgent(CsrBuilder.ecP256(), id)).setValidityDuration(3600).build();
+  }
+
+  /** Asks for a certificate over {@code channel}; throws StatusRuntimeException if refused. */
+  static IstioCertificateResponse call(ManagedChannel channel, String namespace,
+      String serviceAccount, String token) throws Exception {
+    try {
+      return stub(channel, token == null ? null : "Bearer " + token)
+          .createCertificate(request(namespace, serviceAccount)).get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof Exception c) {
+        throw c;
+      }
+      throw e;
+    }
+  }
+
+  /** A meter's count (counter or timer) from Signet's registry, 0 when absent. */
+  double count(String name, String... tags) {
+    var search = server.registry().find(name).tags(tags);
+    if (search.counter() != null) {
+      return search.counter().count();
+    }
+    return search.timer() == null ? 0 : search.timer().count();
+  }
+
+  /** TokenReviews sent to the API servers so far. */
+  double reviews() {
+    return count("signet.tokenreview.duration");
   }
 
   int grpcPort() {
@@ -40,27 +141,31 @@ final class HostileSignet implements AutoCloseable {
     return server.adminPort();
   }
 
-  /** A legitimate workload's certificate request, on a connection of its own. */
+  /**
+   * A legitimate workload's certificate request (a dev-mode token), on a connection of its own
+   * from 127.0.0.1: what each attack must not take away.
+   */
   List<String> legitimateCertificate() throws IOException {
-    try (SignetClient client = SignetClient.connect("localhost", server.grpcPort(),
-        dir.resolve("root-cert.pem").toFile())) {
-      String token = tokens.issue("shop", "cart", List.of("istio-ca"), Duration.ofMinutes(10));
+    String token = DevTokens.open(dir).issue("shop", "cart", List.of("istio-ca"),
+        Duration.ofMinutes(10));
+    try (SignetClient client = client()) {
       return client.createCertificate(CsrBuilder.istioAgent(CsrBuilder.ecP256(),
           "spiffe://cluster.local/ns/shop/sa/cart"), Duration.ofHours(1), token,
           Duration.ofSeconds(10));
     }
   }
 
-  /** A counter's value on the admin port's {@code /metrics}, 0 when absent. */
-  double metric(String series) {
-    return server.registry().scrape().lines()
-        .filter(l -> l.startsWith(series + " "))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-        .findFirst().orElse(0);
+  /** A client of the existing kind, for simple calls from 127.0.0.1. */
+  SignetClient client() throws IOException {
+    return SignetClient.connect("localhost", server.grpcPort(),
+        dir.resolve("root-cert.pem").toFile());
   }
 
   @Override
   public void close() {
+    synchronized (channels) {
+      channels.forEach(ManagedChannel::shutdownNow);
+    }
     server.close();
   }
 }

@@ -65,10 +65,10 @@ class MultiClusterTest {
   void aTokenSentToTheWrongClusterIsRefused() {
     assertThatThrownBy(() -> signet.request(CART, east.token("shop", "cart"), null))
         .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
-            "cluster 'Kubernetes' did not accept the token"));
+            "did not accept the token"));
     assertThatThrownBy(() -> signet.request(CART, local.token("shop", "cart"), "east"))
         .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
-            "cluster 'east' did not accept the token"));
+            "did not accept the token"));
   }
 
   @Test
@@ -112,9 +112,11 @@ class MultiClusterTest {
   }
 
   @Test
-  void anUnknownClusterIdNamesTheKnownOnes() {
+  void anUnknownClusterIdIsRefusedWithoutNamingTheKnownOnes() {
     assertThatThrownBy(() -> signet.request(CART, local.token("shop", "cart"), "north"))
         .satisfies(e -> assertStatus(e, Status.Code.UNAUTHENTICATED,
-            "unknown cluster id 'north'", "Kubernetes, east, west"));
+            "unknown cluster id 'north'", "auth.clusters"))
+        .satisfies(e -> assertThat(((io.grpc.StatusRuntimeException) e).getStatus()
+            .getDescription()).doesNotContain("east").doesNotContain("west"));
   }
 }

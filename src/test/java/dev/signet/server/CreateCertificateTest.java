@@ -53,23 +53,23 @@ class CreateCertificateTest {
   }
 
   /**
-   * A caller's first call (its token not yet checked) goes to a worker; once the verdict is
-   * cached, with the CA key in process, calls run on the transport thread.
+   * A caller's first call (its token not yet checked) goes to the authentication pool; once the
+   * verdict is cached, with the CA key in process, calls run on the transport thread.
    */
   @Test
-  void aKnownTokenIsServedOnTheTransportThreadANewOneOnAWorker() {
+  void aKnownTokenIsServedOnTheTransportThreadANewOneOnTheAuthPool() {
     String id = "spiffe://cluster.local/ns/shop/sa/repeat";
     String token = signet.token("shop", "repeat");
     String csr = CsrBuilder.istioAgent(CsrBuilder.ecP256(), id);
     double transport = dispatched("transport");
-    double worker = dispatched("worker");
+    double auth = dispatched("auth");
     client.createCertificate(csr, Duration.ofHours(1), token, Duration.ofSeconds(30));
-    assertThat(dispatched("worker")).isEqualTo(worker + 1);
+    assertThat(dispatched("auth")).isEqualTo(auth + 1);
     assertThat(dispatched("transport")).isEqualTo(transport);
     client.createCertificate(csr, Duration.ofHours(1), token, Duration.ofSeconds(30));
     client.createCertificate(csr, Duration.ofHours(1), token, Duration.ofSeconds(30));
     assertThat(dispatched("transport")).isEqualTo(transport + 2);
-    assertThat(dispatched("worker")).isEqualTo(worker + 1);
+    assertThat(dispatched("auth")).isEqualTo(auth + 1);
   }
 
   private static double dispatched(String thread) {
