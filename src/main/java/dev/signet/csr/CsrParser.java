@@ -3,10 +3,13 @@ package dev.signet.csr;
 import static dev.signet.csr.DerCursor.BIT_STRING;
 import static dev.signet.csr.DerCursor.BOOLEAN;
 import static dev.signet.csr.DerCursor.INTEGER;
+import static dev.signet.csr.DerCursor.NULL;
 import static dev.signet.csr.DerCursor.OCTET_STRING;
 import static dev.signet.csr.DerCursor.OID;
+import static dev.signet.csr.DerCursor.PRINTABLE_STRING;
 import static dev.signet.csr.DerCursor.SEQUENCE;
 import static dev.signet.csr.DerCursor.SET;
+import static dev.signet.csr.DerCursor.UTF8_STRING;
 import static java.util.Objects.requireNonNull;
 
 import dev.signet.crypto.CryptoProvider;
@@ -174,7 +177,12 @@ public final class CsrParser {
             throw invalid("the CSR's subject must be empty or only O; it has "
                 + Oids.displayName(atv) + " (the identity goes in the URI SAN)");
           }
+          // A string, as Istio's agents write O: any other element would pass unread, even one
+          // that is not DER (found by fuzzing: a primitive SET).
           atv.next();
+          if (atv.tag != UTF8_STRING && atv.tag != PRINTABLE_STRING) {
+            throw DerCursor.malformed();
+          }
           atv.expectEnd();
         }
       }
@@ -325,7 +333,7 @@ public final class CsrParser {
       request.next(SEQUENCE);
       signatureAlgorithmFrom = request.start;
       signatureAlgorithmTo = request.end;
-      checkAlgorithmIdentifier(request.inside());
+      checkSignatureAlgorithm(request.inside());
       request.next(BIT_STRING);
       signatureFrom = request.bitStringBytesStart();
       signatureTo = request.end;
@@ -361,7 +369,26 @@ public final class CsrParser {
       info.expectEnd();
     }
 
-    /** AlgorithmIdentifier's content: an OID and at most one parameters element. */
+    /**
+     * A signature AlgorithmIdentifier's content: an OID and, if any, NULL parameters (RFC 4055
+     * and 5758: NULL for RSA, none for ECDSA). Nothing else reads them, so any other element
+     * would pass unchecked, even one that is not DER (an empty INTEGER, found by fuzzing).
+     */
+    private static void checkSignatureAlgorithm(DerCursor content) {
+      content.next(OID);
+      if (content.hasNext()) {
+        content.next(NULL);
+        if (content.length() != 0) {
+          throw DerCursor.malformed();
+        }
+        content.expectEnd();
+      }
+    }
+
+    /**
+     * A key's AlgorithmIdentifier content: an OID and at most one parameters element, which the
+     * key type check (EC curve) and the key factory read.
+     */
     private static void checkAlgorithmIdentifier(DerCursor content) {
       content.next(OID);
       if (content.hasNext()) {

@@ -15,7 +15,10 @@ final class DerCursor {
   static final int INTEGER = 0x02;
   static final int BIT_STRING = 0x03;
   static final int OCTET_STRING = 0x04;
+  static final int NULL = 0x05;
   static final int OID = 0x06;
+  static final int UTF8_STRING = 0x0C;
+  static final int PRINTABLE_STRING = 0x13;
   static final int BOOLEAN = 0x01;
   static final int SEQUENCE = 0x30;
   static final int SET = 0x31;
