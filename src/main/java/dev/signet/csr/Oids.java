@@ -61,10 +61,20 @@ final class Oids {
     return 0;
   }
 
-  /** The OID the cursor just read, dotted, for a message. */
+  /** Longest dotted OID quoted back to a caller; a real one is well under this. */
+  static final int MAX_QUOTED = 64;
+
+  /**
+   * The OID the cursor just read, dotted, for a message; cut at {@value #MAX_QUOTED} characters
+   * so that a refusal never echoes kilobytes of the caller's data.
+   */
   static String dotted(DerCursor oid) {
     ASN1ObjectIdentifier parsed = parse(oid);
-    return parsed != null ? parsed.getId() : "an unreadable OID";
+    return parsed != null ? quoted(parsed.getId()) : "an unreadable OID";
+  }
+
+  private static String quoted(String dotted) {
+    return dotted.length() <= MAX_QUOTED ? dotted : dotted.substring(0, MAX_QUOTED) + "...";
   }
 
   /** The attribute type the cursor just read as a short name (CN, OU...) or dotted. */
@@ -74,7 +84,7 @@ final class Oids {
       return "an unreadable attribute type";
     }
     String name = BCStyle.INSTANCE.oidToDisplayName(parsed);
-    return name != null ? name : parsed.getId();
+    return name != null ? name : quoted(parsed.getId());
   }
 
   private static ASN1ObjectIdentifier parse(DerCursor oid) {

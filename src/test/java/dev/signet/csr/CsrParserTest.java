@@ -178,6 +178,15 @@ class CsrParserTest {
     assertThat(parser.parse(Csrs.forUri(ID).subject("O=shop").pem()).uri()).isEqualTo(ID);
   }
 
+  @Test
+  void aRefusalNeverEchoesKilobytesOfTheRequest() {
+    String huge = "1.2." + "1234567.".repeat(800) + "1";
+    assertThatThrownBy(() -> parser.parse(Csrs.forUri(ID).alsoExtension(huge).pem()))
+        .isInstanceOf(SignetException.class)
+        .hasMessageContaining("carries extension 1.2.1234567")
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(300));
+  }
+
   private void assertRefused(byte[] der, String message) {
     assertThatThrownBy(() -> parser.parse(Pem.encode("CERTIFICATE REQUEST", der)))
         .isInstanceOfSatisfying(SignetException.class,

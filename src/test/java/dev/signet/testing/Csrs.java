@@ -68,6 +68,13 @@ public final class Csrs {
     return this;
   }
 
+  /** Adds a non-critical extension {@code oid} whose value is a DER NULL. */
+  public Csrs alsoExtension(String oid) {
+    extra.add(new Extension(new org.bouncycastle.asn1.ASN1ObjectIdentifier(oid), false,
+        new byte[] {0x05, 0x00}));
+    return this;
+  }
+
   /** Adds a BasicConstraints CA=true extension: a CSR asking to be a CA. */
   public Csrs askingToBeACa() {
     try {
