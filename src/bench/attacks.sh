@@ -4,8 +4,10 @@
 # dev.signet.bench.AttackBench once per attack (loopback only: attackers on 127.0.0.2 and up).
 # Each prints the legitimate caller's latency (a certificate at RATE per second on its own
 # connection) and /readyz's under the attack; after each, this script checks that Signet is
-# still up and prints its RSS. Environment: ATTACKS (default: all), SECONDS_EACH (default 20),
-# RATE (default 50).
+# still up and prints its RSS. Signet runs on core 0 and the attackers with the measuring client
+# on core 1 (taskset), so the attacker's own CPU does not count against Signet: on a real
+# network it is spent on the attacker's machine. Environment: ATTACKS (default: all),
+# SECONDS_EACH (default 20), RATE (default 50).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 attacks=${ATTACKS:-none streams resets idle handshake-stall admin-slow oversized garbage-tokens}
@@ -17,14 +19,17 @@ bench_build
 bench_ports
 dir=$(mktemp -d)
 log=$dir/signet.log
-trap 'kill -- -"$server" 2>/dev/null || true; rm -rf "$dir"' EXIT
+# The server is found by its own dev directory, whatever process group it ended up in.
+trap 'pkill -f -- "ca.dev.directory=$dir/dev" 2>/dev/null || true; rm -rf "$dir"' EXIT
 JAVA_OPTS="${JAVA_OPTS:-} -Xmx614m" bench_start
+# Every thread of the launcher (it execs java) onto core 0; threads made later inherit it.
+taskset -a -p -c 0 "$server" >/dev/null
 bench_await_ready
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
   "$(java -version 2>&1 | head -n1); Signet heap -Xmx614m"
-pid=$(pgrep -f -n "signet.jar serve --dev" || echo "$server")
+pid=$server
 for attack in $attacks; do
-  java -cp "$cp" dev.signet.bench.AttackBench --grpc-port "$grpc" --admin-port "$admin" \
+  taskset -c 1 java -cp "$cp" dev.signet.bench.AttackBench --grpc-port "$grpc" --admin-port "$admin" \
     --dev-dir "$dir/dev" --attack "$attack" --seconds "$seconds" --rate "$rate"
   if ! curl -sf "http://127.0.0.1:$admin/healthz" >/dev/null; then
     echo "Signet is down after attack $attack; its log:" >&2
