@@ -3,6 +3,7 @@ package dev.signet.config;
 import dev.signet.config.SignetConfig.Auth;
 import dev.signet.config.SignetConfig.AuthCache;
 import dev.signet.config.SignetConfig.AuthKind;
+import dev.signet.config.SignetConfig.ClientCert;
 import dev.signet.config.SignetConfig.IstiodCert;
 import dev.signet.config.SignetConfig.Kubernetes;
 import dev.signet.config.SignetConfig.LeaderElection;
@@ -161,7 +162,8 @@ public final class ConfigLoader {
     AuthKind kind = choice("auth.kind", AuthKind.class);
     Jwt jwt = new Jwt(issuer, jwksFile, jwksUrl);
     String clusterId = string("auth.cluster-id");
-    Auth auth = new Auth(audiences, kind, clusterId, jwt, bool("auth.client-cert"),
+    Auth auth = new Auth(audiences, kind, clusterId, jwt,
+        new ClientCert(bool("auth.client-cert.enabled"), positive("auth.client-cert.max-age")),
         new TokenReview(positive("auth.tokenreview.timeout")),
         ClusterEntries.parse(values.get("auth.clusters"), clusterId),
         nodeAccounts(list("auth.trusted-node-accounts")),

@@ -45,10 +45,11 @@ public record SignetConfig(
    * @param clusters the other clusters whose workloads may call, by id
    * @param trustedNodeAccounts {@code namespace/service-account} of node agents (ztunnel) that
    *     may ask for another identity
+   * @param clientCert renewal with a certificate this CA issued, without a token
    * @param cache how verified tokens are remembered, for every cluster and kind
    */
   public record Auth(List<String> audiences, AuthKind kind, String clusterId, Jwt jwt,
-      boolean clientCert, TokenReview tokenReview, List<Cluster> clusters,
+      ClientCert clientCert, TokenReview tokenReview, List<Cluster> clusters,
       List<String> trustedNodeAccounts, AuthCache cache) {
     public Auth {
       audiences = List.copyOf(audiences);
@@ -56,6 +57,14 @@ public record SignetConfig(
       trustedNodeAccounts = List.copyOf(trustedNodeAccounts);
     }
   }
+
+  /**
+   * Renewal with a client certificate this CA issued.
+   *
+   * @param maxAge how long after its last token proof an identity may still be renewed with a
+   *     certificate alone; renewed leaves end by then
+   */
+  public record ClientCert(boolean enabled, Duration maxAge) {}
 
   /** How long and how many verified tokens are remembered; a zero TTL turns the cache off. */
   public record AuthCache(Duration maxTtl, int maxEntries) {}
