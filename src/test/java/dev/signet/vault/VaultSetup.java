@@ -52,6 +52,7 @@ final class VaultSetup {
     Files.writeString(file, secretId);
     return new String[] {
         "ca.vault.address=" + vault.address(),
+        "ca.vault.allow-insecure-http=true",
         "ca.vault.auth.method=approle",
         "ca.vault.auth.role-id=" + roleIds.get(model),
         "ca.vault.auth.secret-id-file=" + file
