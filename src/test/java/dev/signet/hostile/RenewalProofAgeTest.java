@@ -19,6 +19,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.bouncycastle.asn1.ASN1GeneralizedTime;
 import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.ASN1Sequence;
+import org.bouncycastle.asn1.x509.Attribute;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,7 +44,7 @@ class RenewalProofAgeTest {
             Duration.ofHours(24), signet.token("shop", "cart"), Duration.ofSeconds(30)).get(0));
       }
       // Issued for a token: no marker, and a full 24 h.
-      assertThat(leaf.getExtensionValue(ProofTime.OID)).isNull();
+      assertThat(leaf.getExtensionValue(ProofTime.EXTENSION_OID)).isNull();
       Instant proof = leaf.getNotBefore().toInstant().plus(Duration.ofMinutes(2));
       assertThat(leaf.getNotAfter().toInstant()).isAfter(proof.plus(Duration.ofHours(3)));
 
@@ -115,11 +117,21 @@ class RenewalProofAgeTest {
         .contains("authenticate with a service-account token");
   }
 
-  /** The proof-time extension's value, read with Bouncy Castle rather than Signet's reader. */
+  /**
+   * The proof time a renewed leaf carries, read with Bouncy Castle rather than Signet's reader:
+   * SubjectDirectoryAttributes holding one attribute of the proof-time type.
+   */
   private static Instant proofTimeIn(X509Certificate leaf) throws Exception {
-    byte[] ext = leaf.getExtensionValue(ProofTime.OID);
+    byte[] ext = leaf.getExtensionValue(ProofTime.EXTENSION_OID);
     assertThat(ext).as("the renewed leaf carries the proof time").isNotNull();
-    return ASN1GeneralizedTime.getInstance(ASN1OctetString.getInstance(ext).getOctets())
-        .getDate().toInstant();
+    assertThat(leaf.getNonCriticalExtensionOIDs()).contains(ProofTime.EXTENSION_OID);
+    ASN1Sequence attributes = ASN1Sequence.getInstance(
+        ASN1OctetString.getInstance(ext).getOctets());
+    assertThat(attributes.size()).isEqualTo(1);
+    Attribute attribute = Attribute.getInstance(attributes.getObjectAt(0));
+    assertThat(attribute.getAttrType().getId()).isEqualTo(ProofTime.OID);
+    assertThat(attribute.getAttrValues().size()).isEqualTo(1);
+    return ASN1GeneralizedTime.getInstance(attribute.getAttrValues().getObjectAt(0)).getDate()
+        .toInstant();
   }
 }

@@ -1,7 +1,7 @@
 package dev.signet.hostile;
 
-import dev.signet.pki.Der;
 import dev.signet.pki.Pem;
+import dev.signet.pki.ProofTime;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -14,9 +14,15 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Date;
 import java.util.List;
+import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DERGeneralizedTime;
+import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.DERSet;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -37,6 +43,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 final class TestLeaves {
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final DateTimeFormatter GENERALIZED_TIME =
+      DateTimeFormatter.ofPattern("uuuuMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
 
   private TestLeaves() {}
 
@@ -75,8 +83,11 @@ final class TestLeaves {
     b.addExtension(Extension.subjectAlternativeName, true,
         new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, uri)));
     if (proofTime != null) {
-      b.addExtension(new ASN1ObjectIdentifier(dev.signet.pki.ProofTime.OID), false,
-          Der.generalizedTime(proofTime));
+      // SubjectDirectoryAttributes { Attribute { proof-time OID, { GeneralizedTime } } }
+      b.addExtension(new ASN1ObjectIdentifier(ProofTime.EXTENSION_OID), false,
+          new DERSequence(new DERSequence(new ASN1Encodable[] {
+              new ASN1ObjectIdentifier(ProofTime.OID),
+              new DERSet(new DERGeneralizedTime(GENERALIZED_TIME.format(proofTime)))})));
     }
     return new JcaX509CertificateConverter().getCertificate(
         b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey)));
