@@ -18,3 +18,7 @@ path "auth/token/renew-self" {
 path "auth/token/lookup-self" {
   capabilities = ["read"]
 }
+# Revoke a token Signet replaced after Vault refused it (so refused tokens do not pile up).
+path "auth/token/revoke-self" {
+  capabilities = ["update"]
+}

@@ -1,38 +1,120 @@
 package dev.signet.auth;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.signet.ca.CaSource;
 import dev.signet.ca.SigningAuthority;
 import dev.signet.error.SignetException;
+import dev.signet.pki.ProofTime;
 import dev.signet.spiffe.SpiffeId;
 import java.security.GeneralSecurityException;
-import java.security.cert.CertPathValidator;
-import java.security.cert.CertificateFactory;
+import java.security.PublicKey;
 import java.security.cert.CertificateParsingException;
-import java.security.cert.PKIXParameters;
-import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * Lets a workload renew with the certificate it holds: a TLS client certificate that chains to
- * this CA's roots, is valid now, is a leaf with clientAuth, and names exactly one SPIFFE ID in
- * the trust domain, proves that identity.
+ * Lets a workload renew with the certificate it holds. The TLS client certificate (the leaf; any
+ * chain sent with it is ignored) proves its identity when:
+ *
+ * <ul>
+ *   <li>Signet issued it: its signature verifies with the key of the current signing
+ *       certificate, or of one replaced less than {@code maxLeafTtl} ago (remembered in memory
+ *       from the rotation on; a restart forgets it), whose subject is the leaf's issuer;
+ *   <li>it is valid now, is not a CA, is for clientAuth and names exactly one SPIFFE ID, in the
+ *       trust domain;
+ *   <li>the token proof it descends from ({@link ProofTime}) is younger than {@code maxAge}.
+ * </ul>
+ *
+ * The caller carries that proof time, so the next leaf carries it forward: without a new token,
+ * an identity lasts at most {@code maxAge} after its last token proof.
  */
 public final class ClientCertAuthenticator implements Authenticator {
   private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+  private static final String NOT_ISSUED = "the client certificate was not issued by this CA's "
+      + "signing certificate or is no longer valid";
 
   private final CaSource ca;
   private final String trustDomain;
+  private final Duration maxAge;
+  private final Duration maxLeafTtl;
+  private final Clock clock;
+  /** The signing certificate last seen as current (null before the first). */
+  private volatile X509Certificate current;
+  /** Signing certificates replaced less than maxLeafTtl ago, newest first. */
+  private volatile List<Retired> retired = List.of();
 
-  public ClientCertAuthenticator(CaSource ca, String trustDomain) {
-    this.ca = ca;
-    this.trustDomain = trustDomain;
+  /** A signing certificate that was replaced, and until when its leaves are accepted. */
+  private record Retired(X509Certificate certificate, PublicKey key, Instant until) {}
+
+  /**
+   * @param maxAge how long after its last token proof an identity may still renew
+   *     ({@code auth.client-cert.max-age})
+   * @param maxLeafTtl how long leaves of a replaced signing certificate are still accepted
+   *     ({@code issuance.max-ttl}: none of its leaves lives longer)
+   */
+  public ClientCertAuthenticator(CaSource ca, String trustDomain, Duration maxAge,
+      Duration maxLeafTtl, Clock clock) {
+    this.ca = requireNonNull(ca, "ca");
+    this.trustDomain = requireNonNull(trustDomain, "trustDomain");
+    this.maxAge = requireNonNull(maxAge, "maxAge");
+    this.maxLeafTtl = requireNonNull(maxLeafTtl, "maxLeafTtl");
+    this.clock = requireNonNull(clock, "clock");
+    try {
+      this.current = ca.current().certificate();
+    } catch (SignetException noCaYet) {
+      this.current = null; // the first authority seen retires nothing
+    }
+  }
+
+  /** The refusal of a renewal whose token proof is {@code maxAge} old or older. */
+  public static SignetException proofTooOld(Instant proofTime) {
+    return SignetException.unauthenticated("this identity was last proved with a token at "
+        + proofTime + ", longer ago than auth.client-cert.max-age allows renewing with a "
+        + "certificate; authenticate with a service-account token");
+  }
+
+  /**
+   * Tells this authenticator that {@code next} is now the signing authority, so the one it
+   * replaces keeps its leaves renewable for {@code maxLeafTtl}. Requests notice a change too;
+   * this hook dates the replacement when it happens rather than at the next renewal.
+   */
+  public void caChanged(SigningAuthority next) {
+    observe(next.certificate(), clock.instant());
+  }
+
+  private void observe(X509Certificate now, Instant at) {
+    if (now == current) {
+      return;
+    }
+    synchronized (this) {
+      X509Certificate previous = current;
+      if (previous == null || now.equals(previous)) {
+        current = now;
+        return;
+      }
+      List<Retired> next = new ArrayList<>();
+      next.add(new Retired(previous, previous.getPublicKey(), at.plus(maxLeafTtl)));
+      for (Retired r : retired) {
+        if (r.until().isAfter(at) && !r.certificate().equals(now)) {
+          next.add(r);
+        }
+      }
+      retired = List.copyOf(next);
+      current = now;
+    }
+  }
+
+  @Override
+  public boolean answersAtOnce(Credentials credentials) {
+    return true; // checked against certificates in memory
   }
 
   @Override
@@ -42,7 +124,19 @@ public final class ClientCertAuthenticator implements Authenticator {
       throw SignetException.unauthenticated("no client certificate");
     }
     X509Certificate leaf = chain.get(0);
-    validate(chain, ca.current());
+    Instant now = clock.instant();
+    SigningAuthority authority = ca.current();
+    observe(authority.certificate(), now);
+    if (!issuedBy(leaf, authority.certificate(), authority.certificate().getPublicKey())
+        && !issuedByRetired(leaf, now)) {
+      throw SignetException.unauthenticated(NOT_ISSUED);
+    }
+    try {
+      leaf.checkValidity(Date.from(now));
+    } catch (GeneralSecurityException e) {
+      throw SignetException.unauthenticated(NOT_ISSUED);
+    }
+    SpiffeId identity;
     try {
       if (leaf.getBasicConstraints() >= 0) {
         throw SignetException.unauthenticated("the client certificate is a CA certificate");
@@ -51,9 +145,42 @@ public final class ClientCertAuthenticator implements Authenticator {
       if (eku == null || !eku.contains(CLIENT_AUTH)) {
         throw SignetException.unauthenticated("the client certificate is not for clientAuth");
       }
-      return new Caller(identity(leaf), "client-cert", Optional.empty());
+      identity = identity(leaf);
     } catch (CertificateParsingException e) {
       throw SignetException.unauthenticated("the client certificate does not parse");
+    }
+    Instant proof;
+    try {
+      proof = ProofTime.of(leaf);
+    } catch (IllegalArgumentException e) {
+      throw SignetException.unauthenticated("the client certificate does not parse");
+    }
+    if (!now.isBefore(proof.plus(maxAge))) {
+      throw proofTooOld(proof);
+    }
+    return new Caller(identity, "client-cert", Optional.empty(), Optional.empty(),
+        Optional.of(proof));
+  }
+
+  private boolean issuedByRetired(X509Certificate leaf, Instant now) {
+    for (Retired r : retired) {
+      if (r.until().isAfter(now) && issuedBy(leaf, r.certificate(), r.key())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The leaf names {@code signing} as its issuer and its signature verifies with its key. */
+  private static boolean issuedBy(X509Certificate leaf, X509Certificate signing, PublicKey key) {
+    if (!leaf.getIssuerX500Principal().equals(signing.getSubjectX500Principal())) {
+      return false;
+    }
+    try {
+      leaf.verify(key);
+      return true;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
     }
   }
 
@@ -83,29 +210,5 @@ public final class ClientCertAuthenticator implements Authenticator {
           + id.trustDomain() + ", not " + trustDomain);
     }
     return id;
-  }
-
-  private static void validate(List<X509Certificate> chain, SigningAuthority authority) {
-    Set<TrustAnchor> anchors = new HashSet<>();
-    authority.roots().forEach(r -> anchors.add(new TrustAnchor(r, null)));
-    try {
-      PKIXParameters params = new PKIXParameters(anchors);
-      params.setRevocationEnabled(false);
-      params.setDate(new Date());
-      List<X509Certificate> path = new ArrayList<>(chain);
-      if (path.size() == 1) {
-        // A bare leaf: complete it with this CA's own chain.
-        if (!SigningAuthority.isSelfSigned(authority.certificate())) {
-          path.add(authority.certificate());
-        }
-        path.addAll(authority.intermediates());
-      }
-      path.removeIf(c -> authority.roots().contains(c));
-      CertPathValidator.getInstance("PKIX").validate(
-          CertificateFactory.getInstance("X.509").generateCertPath(path), params);
-    } catch (GeneralSecurityException e) {
-      throw SignetException.unauthenticated("the client certificate was not issued by this CA "
-          + "or is no longer valid");
-    }
   }
 }

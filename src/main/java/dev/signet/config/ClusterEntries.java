@@ -29,7 +29,8 @@ final class ClusterEntries {
 
   private ClusterEntries() {}
 
-  static List<Cluster> parse(Object value, String localId) {
+  /** @param insecureJwks whether http:// JWKS URLs are allowed (auth.jwt.allow-insecure-http) */
+  static List<Cluster> parse(Object value, String localId, boolean insecureJwks) {
     List<Map<String, String>> entries = new ArrayList<>();
     if (value instanceof List<?> list) {
       for (Object o : list) {
@@ -46,7 +47,7 @@ final class ClusterEntries {
     Set<String> ids = new HashSet<>();
     ids.add(localId);
     for (Map<String, String> e : entries) {
-      Cluster c = cluster(e);
+      Cluster c = cluster(e, insecureJwks);
       if (!ids.add(c.id())) {
         throw new ConfigException("auth.clusters: cluster id '" + c.id() + "' is used twice "
             + "(auth.cluster-id '" + localId + "' is the local cluster)");
@@ -56,7 +57,7 @@ final class ClusterEntries {
     return out;
   }
 
-  private static Cluster cluster(Map<String, String> e) {
+  private static Cluster cluster(Map<String, String> e, boolean insecureJwks) {
     for (String k : e.keySet()) {
       if (!FIELDS.contains(k)) {
         throw new ConfigException("auth.clusters: unknown field '" + k + "'; the fields are "
@@ -79,6 +80,8 @@ final class ClusterEntries {
     Optional<Path> jwksFile = nonEmpty(e.get("jwks-file")).map(Path::of);
     Optional<URI> jwksUrl = nonEmpty(e.get("jwks-url"))
         .map(u -> ConfigLoader.uri("auth.clusters[" + id + "].jwks-url", u));
+    jwksUrl.ifPresent(u -> ConfigLoader.requireHttps("auth.clusters[" + id + "].jwks-url", u,
+        insecureJwks, "auth.jwt.allow-insecure-http"));
     if (kind == AuthKind.TOKENREVIEW && kubeconfig.isEmpty()) {
       throw new ConfigException("auth.clusters[" + id + "] uses tokenreview and needs a "
           + "kubeconfig for that cluster's API server");

@@ -5,6 +5,7 @@ import dev.signet.config.SignetConfig.AuthCache;
 import dev.signet.config.SignetConfig.AuthKind;
 import dev.signet.config.SignetConfig.AuthPool;
 import dev.signet.config.SignetConfig.PeerLimits;
+import dev.signet.config.SignetConfig.ClientCert;
 import dev.signet.config.SignetConfig.IstiodCert;
 import dev.signet.config.SignetConfig.Kubernetes;
 import dev.signet.config.SignetConfig.LeaderElection;
@@ -154,7 +155,10 @@ public final class ConfigLoader {
             intIn("server.admin.max-connections-per-peer", 1, 100_000)));
     Issuance issuance = issuance();
     Optional<Path> jwksFile = optional("auth.jwt.jwks-file", Path::of);
+    boolean insecureJwks = bool("auth.jwt.allow-insecure-http");
     Optional<URI> jwksUrl = optional("auth.jwt.jwks-url", u -> uri("auth.jwt.jwks-url", u));
+    jwksUrl.ifPresent(u -> requireHttps("auth.jwt.jwks-url", u, insecureJwks,
+        "auth.jwt.allow-insecure-http"));
     String issuer = string("auth.jwt.issuer");
     if (dev && jwksFile.isEmpty() && jwksUrl.isEmpty()) {
       jwksFile = Optional.of(devDir.resolve("jwks.json"));
@@ -170,9 +174,10 @@ public final class ConfigLoader {
     AuthKind kind = choice("auth.kind", AuthKind.class);
     Jwt jwt = new Jwt(issuer, jwksFile, jwksUrl);
     String clusterId = string("auth.cluster-id");
-    Auth auth = new Auth(audiences, kind, clusterId, jwt, bool("auth.client-cert"),
+    Auth auth = new Auth(audiences, kind, clusterId, jwt,
+        new ClientCert(bool("auth.client-cert.enabled"), positive("auth.client-cert.max-age")),
         new TokenReview(positive("auth.tokenreview.timeout"), string("auth.tokenreview.issuer")),
-        ClusterEntries.parse(values.get("auth.clusters"), clusterId),
+        ClusterEntries.parse(values.get("auth.clusters"), clusterId, insecureJwks),
         nodeAccounts(list("auth.trusted-node-accounts")),
         new AuthCache(duration("auth.cache.max-ttl"),
             intIn("auth.cache.max-entries", 1, 10_000_000),
@@ -263,6 +268,10 @@ public final class ConfigLoader {
           }
         }
       }
+    }
+    if (!address.isEmpty()) {
+      requireHttps("ca.vault.address", uri, bool("ca.vault.allow-insecure-http"),
+          "ca.vault.allow-insecure-http");
     }
     double renew = fraction("ca.vault.pki.renew-remaining");
     Duration window = duration("ca.vault.transit.batch-window");
@@ -456,6 +465,18 @@ public final class ConfigLoader {
       return u;
     } catch (URISyntaxException e) {
       throw new ConfigException(key + " is not a URL: '" + s + "'", e);
+    }
+  }
+
+  /**
+   * Refuses a plain {@code http://} URL unless {@code optIn} is set: over http anyone on the
+   * path can read or replace what Signet trusts (token keys, Vault's answers and its token).
+   */
+  static void requireHttps(String key, URI u, boolean allowed, String optIn) {
+    if ("http".equals(u.getScheme()) && !allowed) {
+      throw new ConfigException(key + " uses plain http://, which anyone on the network path "
+          + "can read and alter; use https://, or set " + optIn + "=true (development and "
+          + "tests only)");
     }
   }
 

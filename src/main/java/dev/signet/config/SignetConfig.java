@@ -82,12 +82,13 @@ public record SignetConfig(
    * @param clusters the other clusters whose workloads may call, by id
    * @param trustedNodeAccounts {@code namespace/service-account} of node agents (ztunnel) that
    *     may ask for another identity
+   * @param clientCert renewal with a certificate this CA issued, without a token
    * @param cache how verified tokens are remembered, for every cluster and kind
    * @param pool the threads that run first token checks
    * @param peer the limits on first token checks per peer address
    */
   public record Auth(List<String> audiences, AuthKind kind, String clusterId, Jwt jwt,
-      boolean clientCert, TokenReview tokenReview, List<Cluster> clusters,
+      ClientCert clientCert, TokenReview tokenReview, List<Cluster> clusters,
       List<String> trustedNodeAccounts, AuthCache cache, AuthPool pool, PeerLimits peer) {
     public Auth {
       audiences = List.copyOf(audiences);
@@ -95,6 +96,14 @@ public record SignetConfig(
       trustedNodeAccounts = List.copyOf(trustedNodeAccounts);
     }
   }
+
+  /**
+   * Renewal with a client certificate this CA issued.
+   *
+   * @param maxAge how long after its last token proof an identity may still be renewed with a
+   *     certificate alone; renewed leaves end by then
+   */
+  public record ClientCert(boolean enabled, Duration maxAge) {}
 
   /**
    * How long and how many verified tokens are remembered; a zero TTL turns the cache off.
@@ -162,7 +171,40 @@ public record SignetConfig(
   public record IstiodCert(boolean enabled, String namespace, String revision, Duration ttl) {}
 
   /** Offline verification of service-account JWTs against a key set. */
-  public record Jwt(String issuer, Optional<Path> jwksFile, Optional<URI> jwksUrl) {}
+  public record Jwt(String issuer, Optional<Path> jwksFile, Optional<URI> jwksUrl) {
+    @Override
+    public String toString() {
+      return "Jwt[issuer=" + issuer + ", jwksFile=" + jwksFile + ", jwksUrl="
+          + jwksUrl.map(SignetConfig::redacted) + "]";
+    }
+  }
+
+  /**
+   * {@code u} without the credentials a URL can carry: user information ({@code user:pass@})
+   * becomes {@code ***@}, and a query string {@code ?***}. For printing and logging a URL.
+   */
+  public static String redacted(URI u) {
+    StringBuilder sb = new StringBuilder();
+    if (u.getScheme() != null) {
+      sb.append(u.getScheme()).append("://");
+    }
+    if (u.getRawUserInfo() != null) {
+      sb.append("***@");
+    }
+    if (u.getHost() != null) {
+      sb.append(u.getHost());
+    }
+    if (u.getPort() >= 0) {
+      sb.append(':').append(u.getPort());
+    }
+    if (u.getRawPath() != null) {
+      sb.append(u.getRawPath());
+    }
+    if (u.getRawQuery() != null) {
+      sb.append("?***");
+    }
+    return sb.toString();
+  }
 
   /** Where the signing key and certificate come from. */
   public record Ca(CaSourceKind source, Path filesDirectory, Duration filesReloadInterval,
@@ -179,14 +221,32 @@ public record SignetConfig(
 
   /** Access to Vault (or OpenBao) and the three custody models. */
   public record Vault(URI address, Optional<Path> caFile, Duration timeout, int maxRetries,
-      VaultAuth auth, Transit transit, Kv kv, Pki pki) {}
+      VaultAuth auth, Transit transit, Kv kv, Pki pki) {
+    @Override
+    public String toString() {
+      return "Vault[address=" + redacted(address) + ", caFile=" + caFile + ", timeout="
+          + timeout + ", maxRetries=" + maxRetries + ", auth=" + auth + ", transit=" + transit
+          + ", kv=" + kv + ", pki=" + pki + "]";
+    }
+  }
 
-  /** How Signet logs in to Vault. Holds file paths only, never a secret. */
+  /**
+   * How Signet logs in to Vault. Holds file paths and the AppRole role id (which
+   * {@link #toString} hides), never a secret itself.
+   */
   public record VaultAuth(VaultAuthMethod method, Optional<Path> tokenFile, String mount,
       String role, Path jwtFile, String roleId, Optional<Path> secretIdFile) {
     /** The auth mount: the configured one, else the method's default path. */
     public String effectiveMount() {
       return !mount.isEmpty() ? mount : method.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The role id is half of an AppRole credential: never printed. */
+    @Override
+    public String toString() {
+      return "VaultAuth[method=" + method + ", tokenFile=" + tokenFile + ", mount=" + mount
+          + ", role=" + role + ", jwtFile=" + jwtFile + ", roleId="
+          + (roleId.isEmpty() ? "" : "***") + ", secretIdFile=" + secretIdFile + "]";
     }
   }
 

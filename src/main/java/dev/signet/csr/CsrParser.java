@@ -26,10 +26,11 @@ import javax.security.auth.DestroyFailedException;
 import javax.security.auth.Destroyable;
 
 /**
- * Parses and checks a PEM CSR the way Istio's agents write them: RSA >= 2048 or ECDSA
- * P-256/P-384, subject empty or only {@code O}, extensions only SubjectAltName, KeyUsage and
- * ExtKeyUsage, and exactly one URI SAN with no DNS, IP or e-mail names. Every refusal is
- * INVALID_REQUEST with a message that says what to change; none quotes the CSR.
+ * Parses and checks a PEM CSR the way Istio's agents write them: RSA >= 2048 bits with public
+ * exponent 65537 or ECDSA P-256/P-384, subject empty or only {@code O}, extensions only
+ * SubjectAltName, KeyUsage and ExtKeyUsage, and exactly one URI SAN with no DNS, IP or e-mail
+ * names. Every refusal is INVALID_REQUEST with a message that says what to change; none quotes
+ * the CSR.
  *
  * <p>The DER is read in place by {@link DerCursor} (strict DER, no object tree), and the
  * signature is checked over the exact bytes received: what is checked is what was signed.
@@ -38,6 +39,8 @@ public final class CsrParser {
   private static final int MAX_CSR_BYTES = 64 * 1024;
   private static final int MIN_RSA_BITS = 2048;
   private static final int MAX_RSA_BITS = 8192;
+  /** The RSA public exponent 65537 as DER INTEGER content. */
+  private static final byte[] RSA_F4 = {0x01, 0x00, 0x01};
   private static final String NOT_PKCS10 = "the CSR is not a valid PKCS#10 structure";
   private static final String SPIFFE_ONLY = "; workload certificates carry only the spiffe:// URI";
 
@@ -91,8 +94,10 @@ public final class CsrParser {
         DerCursor rsa = key.next(SEQUENCE).inside();
         key.expectEnd();
         bits = rsa.next(INTEGER).positiveIntegerBits();
-        if (rsa.next(INTEGER).integerAtMostOne()) {
-          throw invalid("the CSR's RSA public exponent is not valid");
+        // Only F4: any other exponent is refused before the signature check, whose cost grows
+        // with the exponent (about half a second of CPU for a huge one with Bouncy Castle).
+        if (!rsa.next(INTEGER).contentEquals(RSA_F4)) {
+          throw invalid("the CSR's RSA public exponent is not valid: it must be 65537");
         }
         rsa.expectEnd();
       } catch (DerCursor.Malformed e) {

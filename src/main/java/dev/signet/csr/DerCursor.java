@@ -165,12 +165,6 @@ final class DerCursor {
     return (end - i - 1) * 8 + (32 - Integer.numberOfLeadingZeros(der[i] & 0xFF));
   }
 
-  /** Whether the positive INTEGER just read is 0 or 1. */
-  boolean integerAtMostOne() {
-    checkPositiveInteger();
-    return length() == 1 && (der[start] == 0 || der[start] == 1);
-  }
-
   /** Start of a BIT STRING's bits; fails unless the string has no unused bits. */
   int bitStringBytesStart() {
     if (tag != BIT_STRING || length() < 1 || der[start] != 0) {

@@ -3,11 +3,13 @@ package dev.signet.issue;
 import static java.util.Objects.requireNonNull;
 
 import dev.signet.auth.Caller;
+import dev.signet.auth.ClientCertAuthenticator;
 import dev.signet.ca.CaSource;
 import dev.signet.ca.SigningAuthority;
 import dev.signet.csr.CertificateRequest;
 import dev.signet.csr.CsrParser;
 import dev.signet.error.SignetException;
+import dev.signet.pki.ProofTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,24 +20,31 @@ import java.util.List;
 /**
  * Issues a workload certificate for an authenticated caller: checks the CSR, checks that it asks
  * for exactly the caller's identity, decides the validity, signs, and assembles the chain.
+ *
+ * <p>A caller that renews with a certificate ({@link Caller#proofTime()} present) gets a leaf
+ * that carries that proof time forward and ends no later than proof time + {@code proofMaxAge};
+ * past that, it is refused and must prove its identity with a token again.
  */
 public final class CertificateIssuer {
-  /** Istio backdates leaves by two minutes to absorb clock skew between nodes. */
-  static final Duration BACKDATE = Duration.ofMinutes(2);
-
   private final CsrParser csrs;
   private final CaSource ca;
   private final TtlPolicy ttl;
   private final LeafSigner signer;
   private final Clock clock;
+  private final Duration proofMaxAge;
 
+  /**
+   * @param proofMaxAge the longest a leaf may be issued after the token proof its caller's
+   *     certificate descends from ({@code auth.client-cert.max-age})
+   */
   public CertificateIssuer(CsrParser csrs, CaSource ca, TtlPolicy ttl, LeafSigner signer,
-      Clock clock) {
+      Clock clock, Duration proofMaxAge) {
     this.csrs = requireNonNull(csrs, "csrs");
     this.ca = requireNonNull(ca, "ca");
     this.ttl = requireNonNull(ttl, "ttl");
     this.signer = requireNonNull(signer, "signer");
     this.clock = requireNonNull(clock, "clock");
+    this.proofMaxAge = requireNonNull(proofMaxAge, "proofMaxAge");
   }
 
   /**
@@ -66,8 +75,20 @@ public final class CertificateIssuer {
       throw SignetException.unavailable("the CA certificate expired at " + authority.notAfter()
           + "; the CA must be renewed", null);
     }
-    IssuedCertificate leaf = signer.sign(authority, request.publicKeyInfo(),
-        SubjectAltNames.uri(identity), now.minus(BACKDATE), notAfter);
+    IssuedCertificate leaf;
+    if (caller.proofTime().isEmpty()) {
+      leaf = signer.sign(authority, request.publicKeyInfo(), SubjectAltNames.uri(identity),
+          now.minus(ProofTime.BACKDATE), notAfter);
+    } else {
+      Instant proof = caller.proofTime().get();
+      Instant end = proof.plus(proofMaxAge).truncatedTo(ChronoUnit.SECONDS);
+      if (!end.isAfter(now)) {
+        throw ClientCertAuthenticator.proofTooOld(proof);
+      }
+      leaf = signer.signRenewal(authority, request.publicKeyInfo(),
+          SubjectAltNames.uri(identity), now.minus(ProofTime.BACKDATE),
+          notAfter.isAfter(end) ? end : notAfter, proof);
+    }
     List<String> chain = new ArrayList<>(1 + authority.chainTail().size());
     chain.add(leaf.pem());
     chain.addAll(authority.chainTail());

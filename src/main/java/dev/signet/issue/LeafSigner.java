@@ -2,6 +2,7 @@ package dev.signet.issue;
 
 import dev.signet.ca.SigningAuthority;
 import dev.signet.pki.Der;
+import dev.signet.pki.ProofTime;
 import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -11,6 +12,9 @@ import java.time.Instant;
  * subject, the requested public key verbatim, and the extensions KeyUsage digitalSignature +
  * keyEncipherment (critical), ExtKeyUsage serverAuth + clientAuth, BasicConstraints CA=false
  * (critical), AuthorityKeyIdentifier = the issuer's SKI, and a critical SubjectAltName.
+ *
+ * <p>A leaf issued by renewal with a client certificate also carries the time of the token
+ * proof it descends from ({@link ProofTime}); a leaf issued for a token carries nothing more.
  *
  * <p>The TBSCertificate is written directly as DER; the constant parts are encoded once.
  */
@@ -35,6 +39,21 @@ public final class LeafSigner {
    */
   public IssuedCertificate sign(SigningAuthority ca, byte[] spki, SubjectAltNames names,
       Instant notBefore, Instant notAfter) {
+    return sign(ca, spki, names, notBefore, notAfter, null);
+  }
+
+  /**
+   * Like {@link #sign} for a leaf renewed with a client certificate: it also carries
+   * {@code proofTime}, when the identity was last proved with a token.
+   */
+  public IssuedCertificate signRenewal(SigningAuthority ca, byte[] spki, SubjectAltNames names,
+      Instant notBefore, Instant notAfter, Instant proofTime) {
+    return sign(ca, spki, names, notBefore, notAfter, ProofTime.extension(proofTime));
+  }
+
+  /** {@code proof}: the proof-time extension, or null for a leaf issued for a token. */
+  private IssuedCertificate sign(SigningAuthority ca, byte[] spki, SubjectAltNames names,
+      Instant notBefore, Instant notAfter, byte[] proof) {
     byte[] serialBytes = new byte[16];
     RANDOM.get().nextBytes(serialBytes);
     BigInteger serial = new BigInteger(1, serialBytes);
@@ -45,6 +64,9 @@ public final class LeafSigner {
     byte[] aki = Der.extension(AKI_OID, false,
         Der.sequence(Der.tlv(0x80, ca.keyIdentifier())));
     byte[] san = Der.extension(SAN_OID, true, names.encode());
+    byte[] extensions = proof == null
+        ? Der.sequence(KEY_USAGE, EXT_KEY_USAGE, NOT_A_CA, aki, san)
+        : Der.sequence(KEY_USAGE, EXT_KEY_USAGE, NOT_A_CA, aki, san, proof);
     byte[] tbs = Der.sequence(
         VERSION_3,
         Der.integer(serial.toByteArray()),
@@ -53,7 +75,7 @@ public final class LeafSigner {
         Der.sequence(Der.time(notBefore), Der.time(notAfter)),
         EMPTY_NAME,
         spki,
-        Der.tlv(0xA3, Der.sequence(KEY_USAGE, EXT_KEY_USAGE, NOT_A_CA, aki, san)));
+        Der.tlv(0xA3, extensions));
     byte[] signature = ca.signer().sign(tbs);
     byte[] der = Der.sequence(tbs, algorithm, Der.bitString(signature));
     return new IssuedCertificate(der, serial, notBefore, notAfter);

@@ -91,8 +91,9 @@ public final class NodeImpersonation implements Impersonation {
       throw refuse("no running pod of service account " + target.namespace() + "/"
           + target.serviceAccount() + " is on node '" + node + "', where the node agent runs");
     }
+    // The node agent's proof is the impersonated identity's: never fresher than its own.
     return new Caller(target, caller.method() + " impersonated-by=" + account, Optional.empty(),
-        Optional.empty());
+        Optional.empty(), caller.proofTime());
   }
 
   private static boolean failed(Pod p) {

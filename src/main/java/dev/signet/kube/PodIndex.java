@@ -11,7 +11,8 @@ import java.util.function.Function;
 /**
  * Every pod of one cluster, kept current by a watch (a fabric8 shared informer), indexed by the
  * node it runs on and by {@code namespace/service-account}. Impersonation checks read it; no
- * request lists pods on the API server.
+ * request lists pods on the API server. Only the fields impersonation reads are kept of each pod
+ * ({@link SlimPodStore}): the pods returned here have no labels, annotations or containers.
  */
 public final class PodIndex implements AutoCloseable {
   static final String BY_NODE = "node";
@@ -25,7 +26,8 @@ public final class PodIndex implements AutoCloseable {
 
   /** Starts watching the pods of the cluster {@code client} reaches. */
   public static PodIndex start(KubernetesClient client) {
-    SharedIndexInformer<Pod> informer = client.pods().inAnyNamespace().runnableInformer(0);
+    SharedIndexInformer<Pod> informer = client.pods().inAnyNamespace().runnableInformer(0)
+        .itemStore(new SlimPodStore());
     informer.addIndexers(Map.<String, Function<Pod, List<String>>>of(
         BY_NODE, pod -> {
           String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();

@@ -1,6 +1,7 @@
 package dev.signet.pki;
 
 import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -63,15 +64,34 @@ public final class Der {
     return critical ? sequence(oid, TRUE, octets) : sequence(oid, octets);
   }
 
-  /** An OBJECT IDENTIFIER from dotted form. Not for the hot path: precompute constants. */
+  /**
+   * An OBJECT IDENTIFIER from dotted form; arcs may be of any size (a UUID arc under 2.25 has
+   * 128 bits). Not for the hot path: precompute constants.
+   */
   public static byte[] oid(String dotted) {
     String[] arcs = dotted.split("\\.");
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    writeBase128(body, Long.parseLong(arcs[0]) * 40 + Long.parseLong(arcs[1]));
+    writeBase128(body, new BigInteger(arcs[0]).multiply(BigInteger.valueOf(40))
+        .add(new BigInteger(arcs[1])));
     for (int i = 2; i < arcs.length; i++) {
-      writeBase128(body, Long.parseLong(arcs[i]));
+      writeBase128(body, new BigInteger(arcs[i]));
     }
     return tlv(0x06, body.toByteArray());
+  }
+
+  /** GeneralizedTime {@code YYYYMMDDHHMMSSZ}, whole seconds, whatever the year. */
+  public static byte[] generalizedTime(Instant instant) {
+    ZonedDateTime t = instant.atZone(ZoneOffset.UTC);
+    StringBuilder sb = new StringBuilder(15);
+    two(sb, t.getYear() / 100);
+    two(sb, t.getYear() % 100);
+    two(sb, t.getMonthValue());
+    two(sb, t.getDayOfMonth());
+    two(sb, t.getHour());
+    two(sb, t.getMinute());
+    two(sb, t.getSecond());
+    sb.append('Z');
+    return tlv(0x18, sb.toString().getBytes(StandardCharsets.US_ASCII));
   }
 
   /** X.509 Time: UTCTime before 2050, GeneralizedTime from 2050 (RFC 5280 4.1.2.5). */
@@ -101,13 +121,13 @@ public final class Der {
     sb.append((char) ('0' + n / 10)).append((char) ('0' + n % 10));
   }
 
-  private static void writeBase128(ByteArrayOutputStream out, long v) {
-    int groups = 1;
-    for (long t = v >>> 7; t != 0; t >>>= 7) {
-      groups++;
+  private static void writeBase128(ByteArrayOutputStream out, BigInteger v) {
+    if (v.signum() < 0) {
+      throw new IllegalArgumentException("an OID arc cannot be negative");
     }
+    int groups = Math.max(1, (v.bitLength() + 6) / 7);
     for (int g = groups - 1; g >= 0; g--) {
-      int b = (int) ((v >>> (7 * g)) & 0x7F);
+      int b = v.shiftRight(7 * g).intValue() & 0x7F;
       out.write(g == 0 ? b : b | 0x80);
     }
   }

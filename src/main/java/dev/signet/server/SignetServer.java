@@ -76,6 +76,7 @@ public final class SignetServer implements AutoCloseable {
     LeafSigner signer = new LeafSigner();
     AtomicReference<GrpcEndpoint> endpoint = new AtomicReference<>();
     AtomicReference<KubeDuties> duties = new AtomicReference<>();
+    AtomicReference<ClientCertAuthenticator> renewals = new AtomicReference<>();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // A new CA (rotation, Vault renewal) renews the serving certificate and republishes roots.
     Consumer<SigningAuthority> caChanged = authority -> {
@@ -86,6 +87,10 @@ public final class SignetServer implements AutoCloseable {
       KubeDuties d = duties.get();
       if (d != null) {
         d.rootsChanged();
+      }
+      ClientCertAuthenticator r = renewals.get();
+      if (r != null) {
+        r.caChanged(authority);
       }
     };
     CaSource ca;
@@ -104,12 +109,15 @@ public final class SignetServer implements AutoCloseable {
     try {
       String td = config.issuance().trustDomain();
       wiring = AuthWiring.create(config, registry, crypto);
-      Authenticator auth = new CompositeAuthenticator(
-          wiring.tokens(),
-          config.auth().clientCert() ? Optional.of(new ClientCertAuthenticator(ca, td))
-              : Optional.empty());
+      SignetConfig.ClientCert clientCert = config.auth().clientCert();
+      if (clientCert.enabled()) {
+        renewals.set(new ClientCertAuthenticator(ca, td, clientCert.maxAge(),
+            config.issuance().maxTtl(), Clock.systemUTC()));
+      }
+      Authenticator auth = new CompositeAuthenticator(wiring.tokens(),
+          Optional.<Authenticator>ofNullable(renewals.get()));
       CertificateIssuer issuer = new CertificateIssuer(new CsrParser(crypto), ca,
-          TtlPolicy.of(config.issuance()), signer, Clock.systemUTC());
+          TtlPolicy.of(config.issuance()), signer, Clock.systemUTC(), clientCert.maxAge());
       IssuanceMetrics metrics = new IssuanceMetrics(registry,
           () -> ca.current().notAfter().getEpochSecond());
       GrpcEndpoint grpc = GrpcEndpoint.start(serverFor(config), ca, signer, auth, wiring.gate(),

@@ -73,6 +73,11 @@ final class TransitBatcher implements AutoCloseable {
     dispatcher.start();
   }
 
+  /** Where failures that reach a caller are logged and made short (one per Vault client). */
+  CallerFailures callerFailures() {
+    return client.callerFailures();
+  }
+
   /** Queues one digest; the future completes with its signature or a SignetException. */
   CompletableFuture<Signed> submit(byte[] digest) {
     return submitInput(Base64.getEncoder().encodeToString(digest));
@@ -88,7 +93,7 @@ final class TransitBatcher implements AutoCloseable {
     if (System.nanoTime() - downUntil < 0) {
       metrics.rejected();
       f.completeExceptionally(SignetException.unavailable("Vault Transit at " + client.address()
-          + " failed moments ago; not queueing more signatures (retry shortly)", null));
+          + " failed moments ago; not queueing more signatures", null));
       return f;
     }
     if (!queue.offer(new Pending(input, f))) {
@@ -143,6 +148,20 @@ final class TransitBatcher implements AutoCloseable {
   }
 
   private void send(List<Pending> batch) {
+    try {
+      sendBatch(batch);
+    } finally {
+      // Whatever went wrong, no request of this batch waits for its timeout.
+      for (Pending p : batch) {
+        if (!p.result().isDone()) {
+          p.result().completeExceptionally(SignetException.unavailable(
+              "Vault Transit gave no usable answer for this signature", null));
+        }
+      }
+    }
+  }
+
+  private void sendBatch(List<Pending> batch) {
     metrics.batch(batch.size());
     JsonArray inputs = new JsonArray();
     for (Pending p : batch) {
@@ -174,10 +193,19 @@ final class TransitBatcher implements AutoCloseable {
     }
   }
 
+  /** Completes {@code f} from its batch item; a malformed item fails only {@code f}. */
   private static void complete(CompletableFuture<Signed> f, JsonValue item) {
-    JsonObject o = item.asObject();
-    String error = o.getString("error", "");
-    String signature = o.getString("signature", "");
+    String error;
+    String signature;
+    try {
+      JsonObject o = item.asObject();
+      error = text(o, "error");
+      signature = text(o, "signature");
+    } catch (RuntimeException malformed) {
+      f.completeExceptionally(SignetException.unavailable("Vault Transit returned a malformed "
+          + "batch result (not an object with string fields)", null));
+      return;
+    }
     if (!error.isEmpty() || signature.isEmpty()) {
       f.completeExceptionally(SignetException.unavailable("Vault Transit refused this signature: "
           + (error.isEmpty() ? "no signature returned" : error), null));
@@ -189,6 +217,15 @@ final class TransitBatcher implements AutoCloseable {
       f.completeExceptionally(SignetException.unavailable("Vault Transit returned a malformed "
           + "signature: " + e.getMessage(), null));
     }
+  }
+
+  /** A string member, "" when absent or null; fails on any other type. */
+  private static String text(JsonObject o, String name) {
+    JsonValue v = o.get(name);
+    if (v == null || v.isNull()) {
+      return "";
+    }
+    return v.asString();
   }
 
   /** Parses {@code vault:v<N>:<base64>}. */

@@ -84,8 +84,25 @@ final class TransitSigner implements Signer, AutoCloseable {
     return algorithmIdentifier.clone();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws SignetException UNAVAILABLE with a message that names no Vault detail (the details
+   *     are logged)
+   */
   @Override
   public byte[] sign(byte[] tbs) {
+    try {
+      return signWithVault(tbs);
+    } catch (SignetException e) {
+      if (e.kind() != SignetException.Kind.UNAVAILABLE) {
+        throw e;
+      }
+      throw batcher.callerFailures().forCaller(e);
+    }
+  }
+
+  private byte[] signWithVault(byte[] tbs) {
     byte[] digest = digests.get().digest(tbs);
     TransitBatcher.Signed signed;
     try {

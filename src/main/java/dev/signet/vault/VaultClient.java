@@ -29,7 +29,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>a timeout on every call; retries with doubling, jittered backoff only after a 5xx answer
  *       or a connection failure, never after a 4xx (the driver's own retries are off);
  *   <li>the token from {@link VaultSession}, which renews it and logs in again; a 403 triggers
- *       one fresh login and one more try (the token may have expired under us).
+ *       one more try with a fresh token (it may have expired under us) when the session allows
+ *       a login now, else fails at once.
  * </ul>
  *
  * <p>Every failure is a {@link SignetException} UNAVAILABLE naming the operation and the path,
@@ -43,11 +44,16 @@ public final class VaultClient {
   private final int timeoutSeconds;
   private final int maxRetries;
   private final VaultMetrics metrics;
+  private final CallerFailures callerFailures = new CallerFailures();
+  /** The address for messages and logs: without user information. */
+  private final String shownAddress;
   private volatile VaultSession session;
 
   public VaultClient(SignetConfig.Vault config, HttpClient http, VaultMetrics metrics) {
     String a = config.address().toString();
     this.address = a.endsWith("/") ? a.substring(0, a.length() - 1) : a;
+    String shown = SignetConfig.redacted(config.address());
+    this.shownAddress = shown.endsWith("/") ? shown.substring(0, shown.length() - 1) : shown;
     this.http = requireNonNull(http, "http");
     this.timeoutSeconds = (int) Math.max(1, (config.timeout().toMillis() + 999) / 1000);
     this.maxRetries = config.maxRetries();
@@ -70,9 +76,14 @@ public final class VaultClient {
     this.session = requireNonNull(session, "session");
   }
 
-  /** The Vault address, for messages. */
+  /** The Vault address for messages and logs (never with credentials in it). */
   public String address() {
-    return address;
+    return shownAddress;
+  }
+
+  /** How failures on a request's path are logged and told to the caller. */
+  CallerFailures callerFailures() {
+    return callerFailures;
   }
 
   /** GET {@code /v1/<path>}: the whole JSON answer. */
@@ -100,16 +111,19 @@ public final class VaultClient {
       boolean mayRelogin) {
     VaultSession s = requireNonNull(session, "no Vault session attached");
     String token = s.token();
+    JsonObject answer;
     try {
-      return execute(operation, path, body, token);
+      answer = execute(operation, path, body, token);
     } catch (VaultHttpException e) {
-      if (e.status == 403 && mayRelogin && s.canLogin()) {
-        // The token may have expired or been revoked: log in again once and retry.
-        s.relogin(token);
-        return execute(operation, path, body, s.token());
+      // The token may have expired or been revoked: retry once with a fresh one, if the session
+      // may log in now (it refuses while a login runs or too soon after the last one).
+      if (e.status != 403 || !mayRelogin || !s.relogin(token)) {
+        throw e;
       }
-      throw e;
+      answer = execute(operation, path, body, s.token());
     }
+    s.succeeded();
+    return answer;
   }
 
   private JsonObject execute(String operation, String path, Map<String, Object> body,
@@ -142,7 +156,7 @@ public final class VaultClient {
     try {
       response = body == null ? vault.logical().read(path) : vault.logical().write(path, body);
     } catch (VaultException e) {
-      throw VaultHttpException.of(address, path, e);
+      throw VaultHttpException.of(shownAddress, path, e);
     }
     int status = response.getRestResponse().getStatus();
     byte[] raw = response.getRestResponse().getBody();

@@ -20,12 +20,21 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
  * Signet's Vault token: obtained by the configured method (token file, Kubernetes service-account
  * login, AppRole), renewed with {@code renew-self} when two thirds of its lease have passed, and
  * replaced by a fresh login when renewal stops extending it (max TTL reached) or fails with 4xx.
+ *
+ * <p>A 403 on a call may mean the token expired or was revoked, so it may trigger a login
+ * ({@link #relogin}), but a 403 that a new token does not cure (a policy change) must not turn
+ * every request into a login (each one a new token, and a TokenReview on Vault's side). So such
+ * logins run one at a time, at most one per pause since the previous login, the pause doubling
+ * from 2 s up to 5 min while calls keep failing and reset by the first call that succeeds;
+ * meanwhile calls fail at once. The token a 403-triggered login replaces is revoked
+ * ({@code revoke-self}, best effort) unless it came from a token file.
  *
  * <p>The token is swapped atomically; calls in flight keep the token they started with, which
  * stays valid until its own expiry, so no request is dropped by a renewal. The token is never
@@ -34,12 +43,19 @@ import java.util.logging.Logger;
 public final class VaultSession implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(VaultSession.class.getName());
   private static final Duration MIN_DELAY = Duration.ofMillis(200);
+  private static final Duration FIRST_RELOGIN_PAUSE = Duration.ofSeconds(2);
+  private static final Duration MAX_RELOGIN_PAUSE = Duration.ofMinutes(5);
 
   private final VaultClient client;
   private final VaultAuth auth;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private volatile Lease lease;
+  private final AtomicBoolean loggingIn = new AtomicBoolean();
+  /** When the last login (of any kind, successful or not) ended. */
+  private volatile Instant lastLogin = Instant.MIN;
+  /** How long after the last login a 403 may trigger another. */
+  private volatile Duration reloginPause = FIRST_RELOGIN_PAUSE;
 
   /** A token and what Vault said about its lifetime. */
   private record Lease(String token, Instant obtained, Duration duration, boolean renewable) {
@@ -74,29 +90,74 @@ public final class VaultSession implements AutoCloseable {
     return lease.token();
   }
 
-  /** True when a fresh token can be obtained (always: a token file is re-read). */
-  boolean canLogin() {
-    return true;
+  /**
+   * After Vault refused {@code staleToken} with 403: whether to retry with {@link #token()}.
+   * True when another thread already replaced that token, or when this call logged in afresh
+   * (and revoked the refused token); false, at once, while another login runs or within the
+   * pause after the last login.
+   *
+   * @throws SignetException UNAVAILABLE when the login fails
+   */
+  boolean relogin(String staleToken) {
+    if (!lease.token().equals(staleToken)) {
+      return true;
+    }
+    if (clock.instant().isBefore(lastLogin.plus(reloginPause))
+        || !loggingIn.compareAndSet(false, true)) {
+      return false;
+    }
+    try {
+      Lease old = lease;
+      if (!old.token().equals(staleToken)) {
+        return true;
+      }
+      Duration pause = reloginPause;
+      reloginPause = pause.multipliedBy(2).compareTo(MAX_RELOGIN_PAUSE) > 0
+          ? MAX_RELOGIN_PAUSE : pause.multipliedBy(2);
+      Lease next = login();
+      synchronized (this) {
+        lease = next;
+      }
+      LOG.info(() -> "Vault token replaced after a refusal (" + auth.method() + " login), "
+          + next + "; the next such login waits at least " + reloginPause);
+      if (auth.method() != VaultAuthMethod.TOKEN) {
+        revoke(old);
+      }
+      return true;
+    } finally {
+      loggingIn.set(false);
+    }
   }
 
-  /** Logs in again unless another thread already replaced {@code staleToken}. */
-  synchronized void relogin(String staleToken) {
-    if (!lease.token().equals(staleToken)) {
-      return;
+  /** A call with the current token succeeded: a later 403 may log in again soon. */
+  void succeeded() {
+    if (reloginPause != FIRST_RELOGIN_PAUSE) {
+      reloginPause = FIRST_RELOGIN_PAUSE;
     }
-    Lease next = login();
-    lease = next;
-    LOG.info(() -> "Vault token replaced after a refusal (" + auth.method() + " login), " + next);
+  }
+
+  /** Revokes a token Signet obtained and no longer uses; failures only cost its lifetime. */
+  private void revoke(Lease old) {
+    try {
+      client.writeWithToken("token revoke", "auth/token/revoke-self", Map.of(), old.token());
+    } catch (RuntimeException e) {
+      LOG.info(() -> "could not revoke the replaced Vault token (" + e.getMessage()
+          + "); it lapses at the end of its lease, " + old.obtained().plus(old.duration()));
+    }
   }
 
   private Lease login() {
-    return switch (auth.method()) {
-      case TOKEN -> tokenFromFile();
-      case KUBERNETES -> loginWith(Map.of("role", auth.role(), "jwt", readSecretFile(
-          auth.jwtFile(), "ca.vault.auth.jwt-file")));
-      case APPROLE -> loginWith(Map.of("role_id", auth.roleId(), "secret_id", readSecretFile(
-          auth.secretIdFile().orElseThrow(), "ca.vault.auth.secret-id-file")));
-    };
+    try {
+      return switch (auth.method()) {
+        case TOKEN -> tokenFromFile();
+        case KUBERNETES -> loginWith(Map.of("role", auth.role(), "jwt", readSecretFile(
+            auth.jwtFile(), "ca.vault.auth.jwt-file")));
+        case APPROLE -> loginWith(Map.of("role_id", auth.roleId(), "secret_id",
+            readSecretFile(auth.secretIdFile().orElseThrow(), "ca.vault.auth.secret-id-file")));
+      };
+    } finally {
+      lastLogin = clock.instant();
+    }
   }
 
   private Lease loginWith(Map<String, String> fields) {
@@ -164,10 +225,16 @@ public final class VaultSession implements AutoCloseable {
     Lease current = lease;
     try {
       Lease next = renewOrLogin(current);
+      boolean unused;
       synchronized (this) {
-        if (lease == current) {
+        unused = lease != current;
+        if (!unused) {
           lease = next;
         }
+      }
+      if (unused && !next.token().equals(current.token())
+          && auth.method() != VaultAuthMethod.TOKEN) {
+        revoke(next); // a fresh login, but a 403-triggered one replaced the token meanwhile
       }
       failures = 0;
       scheduleRenewal(lease);

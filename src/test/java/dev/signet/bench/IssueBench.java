@@ -58,7 +58,7 @@ public class IssueBench {
     CsrParser parser = new CsrParser(crypto);
     issuer = new CertificateIssuer(parser, ca,
         new TtlPolicy(Duration.ofHours(24), Duration.ofHours(1), Duration.ofHours(24)), signer,
-        Clock.systemUTC());
+        Clock.systemUTC(), Duration.ofHours(24));
     caller = new Caller(SpiffeId.parse(Fixtures.ID), "jwt", Optional.empty());
     csr = Fixtures.csr("rsa2048");
     spki = parser.parse(csr).publicKeyInfo();

@@ -130,6 +130,7 @@ class EndpointTest {
     jwks.start();
     try (RunningSignet signet = RunningSignet.start(dir,
             "auth.jwt.jwks-url=http://127.0.0.1:" + jwks.getAddress().getPort() + "/jwks",
+            "auth.jwt.allow-insecure-http=true",
             "auth.jwt.issuer=signet-dev", "server.max-concurrent-requests=1");
         SignetClient client = signet.client()) {
       KeyPair keys = CsrBuilder.ecP256();

@@ -54,7 +54,7 @@ class KubernetesLoginTest {
     Files.writeString(jwt, kube.token(NAMESPACE, serviceAccount, "vault", Optional.empty(),
         Duration.ofHours(1)));
     return new String[] {
-        "ca.vault.address=" + fixture.vault().address(),
+        "ca.vault.address=" + fixture.vault().address(), "ca.vault.allow-insecure-http=true",
         "ca.vault.auth.method=kubernetes",
         "ca.vault.auth.role=signet-kv",
         "ca.vault.auth.jwt-file=" + jwt,

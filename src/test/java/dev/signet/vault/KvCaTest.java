@@ -112,7 +112,8 @@ class KvCaTest {
     Path tokenFile = d.resolve("vault-token");
     Files.writeString(tokenFile, newToken());
     try (VaultSignet signet = VaultSignet.start(d, "vault-kv",
-        "ca.vault.address=" + fixture.vault().address(), "ca.vault.auth.method=token",
+        "ca.vault.address=" + fixture.vault().address(), "ca.vault.allow-insecure-http=true",
+        "ca.vault.auth.method=token",
         "ca.vault.auth.token-file=" + tokenFile, "ca.vault.kv.poll-interval=200ms");
         SignetClient client = signet.client();
         Load load = new Load(client, signet.token(), signet.roots(), 2, 100_000)) {

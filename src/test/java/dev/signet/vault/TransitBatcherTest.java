@@ -32,7 +32,8 @@ class TransitBatcherTest {
       Path tokenFile = dir.resolve("token");
       Files.writeString(tokenFile, vault.rootToken());
       SignetConfig.Vault config = ConfigLoader.withDefaults().set("ca.source=vault-transit")
-          .set("ca.vault.address=" + vault.address()).set("ca.vault.auth.method=token")
+          .set("ca.vault.address=" + vault.address()).set("ca.vault.allow-insecure-http=true")
+          .set("ca.vault.auth.method=token")
           .set("ca.vault.auth.token-file=" + tokenFile).load().ca().vault();
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       VaultMetrics metrics = new VaultMetrics(registry);

@@ -137,7 +137,8 @@ class TransitCaTest {
     Path d = Files.createDirectory(dir.resolve("relogin"));
     Files.writeString(d.resolve("sid"), secretId);
     try (VaultSignet signet = VaultSignet.start(d, "vault-transit",
-        "ca.vault.address=" + fixture.vault().address(), "ca.vault.auth.method=approle",
+        "ca.vault.address=" + fixture.vault().address(), "ca.vault.allow-insecure-http=true",
+        "ca.vault.auth.method=approle",
         "ca.vault.auth.role-id=" + roleId, "ca.vault.auth.secret-id-file=" + d.resolve("sid"),
         CHAIN);
         SignetClient client = signet.client();

@@ -15,15 +15,16 @@ import java.util.concurrent.TimeUnit;
  * Runs {@code deploy/vault/setup.sh} (the script operators run) against a test server with its
  * CLI, and hands out AppRole credentials of each model's least-privilege role.
  */
-final class VaultSetup {
-  final VaultTestServer vault;
-  final Map<String, String> roleIds = new HashMap<>();
+public final class VaultSetup {
+  public final VaultTestServer vault;
+  public final Map<String, String> roleIds = new HashMap<>();
 
   private VaultSetup(VaultTestServer vault) {
     this.vault = vault;
   }
 
-  static VaultSetup run(VaultTestServer vault) throws IOException, InterruptedException {
+  public static VaultSetup run(VaultTestServer vault)
+      throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder("bash", Path.of("deploy/vault/setup.sh").toString());
     pb.environment().put("VAULT_ADDR", vault.address());
     pb.environment().put("VAULT_TOKEN", vault.rootToken());
@@ -45,13 +46,14 @@ final class VaultSetup {
   }
 
   /** Settings for Signet to log in with the model's AppRole (secret id in a file in dir). */
-  String[] approle(String model, Path dir) throws IOException {
+  public String[] approle(String model, Path dir) throws IOException {
     String secretId = VaultTestServer.data(vault.root("POST",
         "auth/approle/role/signet-" + model + "/secret-id", "{}")).getString("secret_id", "");
     Path file = dir.resolve("secret-id-" + model);
     Files.writeString(file, secretId);
     return new String[] {
         "ca.vault.address=" + vault.address(),
+        "ca.vault.allow-insecure-http=true",
         "ca.vault.auth.method=approle",
         "ca.vault.auth.role-id=" + roleIds.get(model),
         "ca.vault.auth.secret-id-file=" + file

@@ -20,12 +20,12 @@ import java.util.List;
  * only for its token issuer (callers authenticate with dev tokens); the CA is the Vault source.
  * Clients trust the root the Vault source hands out.
  */
-final class VaultSignet implements AutoCloseable {
-  static final String ID = "spiffe://cluster.local/ns/shop/sa/cart";
-  final Path dir;
-  final SignetServer server;
-  final DevTokens tokens;
-  final Path rootFile;
+public final class VaultSignet implements AutoCloseable {
+  public static final String ID = "spiffe://cluster.local/ns/shop/sa/cart";
+  public final Path dir;
+  public final SignetServer server;
+  public final DevTokens tokens;
+  public final Path rootFile;
 
   private VaultSignet(Path dir, SignetServer server) throws IOException {
     this.dir = dir;
@@ -35,23 +35,24 @@ final class VaultSignet implements AutoCloseable {
     Files.writeString(rootFile, server.ca().current().rootBundle());
   }
 
-  static VaultSignet start(Path dir, String source, String... settings) throws IOException {
+  public static VaultSignet start(Path dir, String source, String... settings)
+      throws IOException {
     String[] all = new String[settings.length + 1];
     all[0] = "ca.source=" + source;
     System.arraycopy(settings, 0, all, 1, settings.length);
     return new VaultSignet(dir, SignetServer.start(LoopbackSignet.config(dir, all)));
   }
 
-  String token() {
+  public String token() {
     return tokens.issue("shop", "cart", List.of("istio-ca"), Duration.ofMinutes(30));
   }
 
-  SignetClient client() throws IOException {
+  public SignetClient client() throws IOException {
     return SignetClient.connect("localhost", server.grpcPort(), rootFile.toFile());
   }
 
   /** Issues one certificate over gRPC and verifies it against the root; returns the chain. */
-  static ChainVerifier.VerifiedChain issueAndVerify(SignetClient client, String token,
+  public static ChainVerifier.VerifiedChain issueAndVerify(SignetClient client, String token,
       List<X509Certificate> roots) throws Exception {
     KeyPair keys = CsrBuilder.ecP256();
     List<String> chain = client.createCertificate(CsrBuilder.istioAgent(keys, ID),
@@ -59,7 +60,7 @@ final class VaultSignet implements AutoCloseable {
     return ChainVerifier.verify(chain, keys.getPublic(), ID, roots);
   }
 
-  List<X509Certificate> roots() throws Exception {
+  public List<X509Certificate> roots() throws Exception {
     return Pem.certificates(Files.readString(rootFile));
   }
 

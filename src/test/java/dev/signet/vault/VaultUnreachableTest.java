@@ -33,6 +33,7 @@ class VaultUnreachableTest {
     Files.writeString(tokenFile, TOKEN);
     ConfigLoader l = ConfigLoader.withDefaults().set("ca.source=vault-transit")
         .set("ca.vault.address=http://127.0.0.1:" + port)
+        .set("ca.vault.allow-insecure-http=true")
         .set("ca.vault.auth.method=token").set("ca.vault.auth.token-file=" + tokenFile)
         .set("ca.vault.timeout=1s");
     for (String e : extra) {
