@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
@@ -31,9 +30,9 @@ import java.util.logging.Logger;
  * <p>A 403 on a call may mean the token expired or was revoked, so it may trigger a login
  * ({@link #relogin}), but a 403 that a new token does not cure (a policy change) must not turn
  * every request into a login (each one a new token, and a TokenReview on Vault's side). So such
- * logins run one at a time, at most one per pause since the previous login, the pause doubling
- * from 2 s up to 5 min while calls keep failing and reset by the first call that succeeds;
- * meanwhile calls fail at once. The token a 403-triggered login replaces is revoked
+ * logins run one at a time (calls that meet one wait for it), at most one per pause since the
+ * previous refusal-triggered login, the pause doubling from 2 s up to 5 min while calls keep
+ * failing and reset by the first call that succeeds; within the pause calls fail at once. The token a 403-triggered login replaces is revoked
  * ({@code revoke-self}, best effort) unless it came from a token file.
  *
  * <p>The token is swapped atomically; calls in flight keep the token they started with, which
@@ -51,9 +50,9 @@ public final class VaultSession implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private volatile Lease lease;
-  private final AtomicBoolean loggingIn = new AtomicBoolean();
-  /** When the last login (of any kind, successful or not) ended. */
-  private volatile Instant lastLogin = Instant.MIN;
+  private final Object reloginLock = new Object();
+  /** When the last login that a refusal triggered (successful or not) ended. */
+  private volatile Instant lastRelogin = Instant.MIN;
   /** How long after the last login a 403 may trigger another. */
   private volatile Duration reloginPause = FIRST_RELOGIN_PAUSE;
 
@@ -92,29 +91,32 @@ public final class VaultSession implements AutoCloseable {
 
   /**
    * After Vault refused {@code staleToken} with 403: whether to retry with {@link #token()}.
-   * True when another thread already replaced that token, or when this call logged in afresh
-   * (and revoked the refused token); false, at once, while another login runs or within the
-   * pause after the last login.
+   * True when another thread already replaced that token (a call that finds a login running
+   * waits for it), or when this call logged in afresh (and revoked the refused token); false,
+   * at once, within the pause after the last login a refusal triggered.
    *
    * @throws SignetException UNAVAILABLE when the login fails
    */
   boolean relogin(String staleToken) {
-    if (!lease.token().equals(staleToken)) {
-      return true;
-    }
-    if (clock.instant().isBefore(lastLogin.plus(reloginPause))
-        || !loggingIn.compareAndSet(false, true)) {
-      return false;
-    }
-    try {
+    // One login at a time: a call that finds one running waits for it (bounded by the login's
+    // own Vault timeout) and retries with the token it brought.
+    synchronized (reloginLock) {
       Lease old = lease;
       if (!old.token().equals(staleToken)) {
         return true;
       }
+      if (clock.instant().isBefore(lastRelogin.plus(reloginPause))) {
+        return false;
+      }
       Duration pause = reloginPause;
       reloginPause = pause.multipliedBy(2).compareTo(MAX_RELOGIN_PAUSE) > 0
           ? MAX_RELOGIN_PAUSE : pause.multipliedBy(2);
-      Lease next = login();
+      Lease next;
+      try {
+        next = login();
+      } finally {
+        lastRelogin = clock.instant();
+      }
       synchronized (this) {
         lease = next;
       }
@@ -124,8 +126,6 @@ public final class VaultSession implements AutoCloseable {
         revoke(old);
       }
       return true;
-    } finally {
-      loggingIn.set(false);
     }
   }
 
@@ -147,17 +147,13 @@ public final class VaultSession implements AutoCloseable {
   }
 
   private Lease login() {
-    try {
-      return switch (auth.method()) {
-        case TOKEN -> tokenFromFile();
-        case KUBERNETES -> loginWith(Map.of("role", auth.role(), "jwt", readSecretFile(
-            auth.jwtFile(), "ca.vault.auth.jwt-file")));
-        case APPROLE -> loginWith(Map.of("role_id", auth.roleId(), "secret_id",
-            readSecretFile(auth.secretIdFile().orElseThrow(), "ca.vault.auth.secret-id-file")));
-      };
-    } finally {
-      lastLogin = clock.instant();
-    }
+    return switch (auth.method()) {
+      case TOKEN -> tokenFromFile();
+      case KUBERNETES -> loginWith(Map.of("role", auth.role(), "jwt", readSecretFile(
+          auth.jwtFile(), "ca.vault.auth.jwt-file")));
+      case APPROLE -> loginWith(Map.of("role_id", auth.roleId(), "secret_id",
+          readSecretFile(auth.secretIdFile().orElseThrow(), "ca.vault.auth.secret-id-file")));
+    };
   }
 
   private Lease loginWith(Map<String, String> fields) {

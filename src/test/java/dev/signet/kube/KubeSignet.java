@@ -38,6 +38,8 @@ import java.util.regex.Pattern;
  * RBAC is enough.
  */
 final class KubeSignet implements AutoCloseable {
+  /** One client, so polling reuses one kept-alive connection (the admin port caps them per peer). */
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
   final Path dir;
   final SignetServer server;
   private final SignetClient client;
@@ -126,7 +128,7 @@ final class KubeSignet implements AutoCloseable {
   /** What Prometheus scrapes from the admin port's /metrics. */
   String scrape() {
     try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+      return HTTP.send(HttpRequest.newBuilder(
               URI.create("http://127.0.0.1:" + server.adminPort() + "/metrics")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
     } catch (IOException e) {

@@ -14,6 +14,8 @@ import java.util.List;
 
 /** A real dev-mode Signet on loopback ports chosen by the kernel, for end-to-end tests. */
 final class RunningSignet implements AutoCloseable {
+  /** One client, so polling reuses one kept-alive connection (the admin port caps them per peer). */
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
   final Path dir;
   final SignetServer server;
   final DevTokens tokens;
@@ -39,7 +41,7 @@ final class RunningSignet implements AutoCloseable {
   }
 
   HttpResponse<String> admin(String path) throws IOException, InterruptedException {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+    return HTTP.send(HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + server.adminPort() + path)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
