@@ -98,23 +98,18 @@ public final class Der {
   public static byte[] time(Instant instant) {
     ZonedDateTime t = instant.atZone(ZoneOffset.UTC);
     int year = t.getYear();
-    StringBuilder sb = new StringBuilder(15);
-    int tag;
-    if (year < 2050) {
-      tag = 0x17;
-      two(sb, year % 100);
-    } else {
-      tag = 0x18;
-      two(sb, year / 100);
-      two(sb, year % 100);
+    if (year >= 2050) {
+      return generalizedTime(instant);
     }
+    StringBuilder sb = new StringBuilder(13);
+    two(sb, year % 100);
     two(sb, t.getMonthValue());
     two(sb, t.getDayOfMonth());
     two(sb, t.getHour());
     two(sb, t.getMinute());
     two(sb, t.getSecond());
     sb.append('Z');
-    return tlv(tag, sb.toString().getBytes(StandardCharsets.US_ASCII));
+    return tlv(0x17, sb.toString().getBytes(StandardCharsets.US_ASCII));
   }
 
   private static void two(StringBuilder sb, int n) {

@@ -45,7 +45,7 @@ class ForeignLeafRenewalTest {
 
   @Test
   void leavesOfTheRootOrOfASiblingIntermediateCannotRenew() throws Exception {
-    try (DevModeSignet signet = DevModeSignet.start(dir, "ca.files.reload-interval=1h")) {
+    try (HostileSignet signet = HostileSignet.start(dir, "ca.files.reload-interval=1h")) {
       X509Certificate root = TestLeaves.certificates(dir.resolve(CaFiles.ROOT_CERT)).get(0);
       PrivateKey rootKey = TestLeaves.privateKey(dir.resolve(DevCa.ROOT_KEY));
       X509Certificate signing = TestLeaves.certificates(dir.resolve(CaFiles.CA_CERT)).get(0);
@@ -76,7 +76,7 @@ class ForeignLeafRenewalTest {
 
   @Test
   void aLeafOfTheReplacedSigningCertificateRenewsDuringARotation() throws Exception {
-    try (DevModeSignet signet = DevModeSignet.start(dir, "ca.files.reload-interval=1h")) {
+    try (HostileSignet signet = HostileSignet.start(dir, "ca.files.reload-interval=1h")) {
       KeyPair workload = CsrBuilder.ecP256();
       List<X509Certificate> before = issueWithToken(signet, workload);
       X509Certificate next = rotate(dir);
@@ -141,7 +141,7 @@ class ForeignLeafRenewalTest {
     return next;
   }
 
-  private static List<X509Certificate> issueWithToken(DevModeSignet signet, KeyPair keys)
+  private static List<X509Certificate> issueWithToken(HostileSignet signet, KeyPair keys)
       throws Exception {
     try (SignetClient client = signet.client()) {
       List<String> chain = client.createCertificate(CsrBuilder.istioAgent(keys, ID),
@@ -150,7 +150,7 @@ class ForeignLeafRenewalTest {
     }
   }
 
-  private static List<String> renew(DevModeSignet signet, KeyPair keys,
+  private static List<String> renew(HostileSignet signet, KeyPair keys,
       List<X509Certificate> presented) throws Exception {
     try (SignetClient client = signet.client(keys.getPrivate(), presented)) {
       return client.createCertificate(CsrBuilder.istioAgent(CsrBuilder.ecP256(), ID),
@@ -158,7 +158,7 @@ class ForeignLeafRenewalTest {
     }
   }
 
-  private static void assertRenewalRefused(DevModeSignet signet, KeyPair keys,
+  private static void assertRenewalRefused(HostileSignet signet, KeyPair keys,
       List<X509Certificate> presented) {
     StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
         () -> renew(signet, keys, presented));

@@ -146,13 +146,25 @@ final class HostileSignet implements AutoCloseable {
    * from 127.0.0.1: what each attack must not take away.
    */
   List<String> legitimateCertificate() throws IOException {
-    String token = DevTokens.open(dir).issue("shop", "cart", List.of("istio-ca"),
-        Duration.ofMinutes(10));
+    String token = token("shop", "cart");
     try (SignetClient client = client()) {
       return client.createCertificate(CsrBuilder.istioAgent(CsrBuilder.ecP256(),
           "spiffe://cluster.local/ns/shop/sa/cart"), Duration.ofHours(1), token,
           Duration.ofSeconds(10));
     }
+  }
+
+  /** A dev-mode token for {@code namespace/serviceAccount} with audience istio-ca. */
+  String token(String namespace, String serviceAccount) throws IOException {
+    return DevTokens.open(dir).issue(namespace, serviceAccount, List.of("istio-ca"),
+        Duration.ofMinutes(10));
+  }
+
+  /** A client presenting {@code chain} (leaf first) with {@code key}, from 127.0.0.1. */
+  SignetClient client(java.security.PrivateKey key, List<java.security.cert.X509Certificate> chain)
+      throws IOException {
+    return SignetClient.connect("localhost", server.grpcPort(),
+        dir.resolve("root-cert.pem").toFile(), key, chain);
   }
 
   /** A client of the existing kind, for simple calls from 127.0.0.1. */

@@ -24,7 +24,7 @@ class PublicFileModesTest {
 
   @Test
   void publicFilesAre0644AndKeysStay0600() throws Exception {
-    try (DevModeSignet signet = DevModeSignet.start(dir)) {
+    try (HostileSignet signet = HostileSignet.start(dir)) {
       // signet request writes a workload's files, as Istio's agent would hold them.
       ByteArrayOutputStream printed = new ByteArrayOutputStream();
       int exit = Main.run(List.of("request", "--token", signet.token("shop", "cart"),

@@ -36,7 +36,7 @@ class RenewalProofAgeTest {
 
   @Test
   void renewalsInARowKeepTheFirstTokenProofAndEndByItsMaxAge() throws Exception {
-    try (DevModeSignet signet = DevModeSignet.start(dir, "auth.client-cert.max-age=3h")) {
+    try (HostileSignet signet = HostileSignet.start(dir, "auth.client-cert.max-age=3h")) {
       KeyPair keys = CsrBuilder.ecP256();
       X509Certificate leaf;
       try (SignetClient client = signet.client()) {
@@ -62,7 +62,7 @@ class RenewalProofAgeTest {
 
   @Test
   void renewalIsRefusedOnceTheTokenProofIsMaxAgeOld() throws Exception {
-    try (DevModeSignet signet = DevModeSignet.start(dir)) {
+    try (HostileSignet signet = HostileSignet.start(dir)) {
       // Leaves signed with Signet's own signing key, dated as if Signet had issued them earlier.
       X509Certificate signing = TestLeaves.certificates(dir.resolve(CaFiles.CA_CERT)).get(0);
       PrivateKey signingKey = TestLeaves.privateKey(dir.resolve(CaFiles.CA_KEY));
@@ -97,7 +97,7 @@ class RenewalProofAgeTest {
     }
   }
 
-  private static X509Certificate renew(DevModeSignet signet, KeyPair keys, X509Certificate leaf,
+  private static X509Certificate renew(HostileSignet signet, KeyPair keys, X509Certificate leaf,
       KeyPair next) throws Exception {
     // The TLS client sends a certificate only with its issuer (the server names the roots).
     X509Certificate signing = TestLeaves.certificates(signet.dir.resolve(CaFiles.CA_CERT))
@@ -108,7 +108,7 @@ class RenewalProofAgeTest {
     }
   }
 
-  private static void assertRefused(DevModeSignet signet, KeyPair keys, X509Certificate leaf) {
+  private static void assertRefused(HostileSignet signet, KeyPair keys, X509Certificate leaf) {
     StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
         () -> renew(signet, keys, leaf, CsrBuilder.ecP256()));
     assertThat(e).as("renewal with a proof older than max-age").isNotNull();

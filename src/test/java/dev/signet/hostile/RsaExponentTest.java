@@ -37,7 +37,7 @@ class RsaExponentTest {
 
   @Test
   void rsaCsrsWithAnExponentOtherThan65537AreRefusedBeforeTheSignatureCheck() throws Exception {
-    try (DevModeSignet signet = DevModeSignet.start(dir, "crypto.provider=bouncycastle");
+    try (HostileSignet signet = HostileSignet.start(dir, "crypto.provider=bouncycastle");
         SignetClient client = signet.client()) {
       String token = signet.token("shop", "cart");
       // 65537 is accepted: the check is the exponent, not RSA.

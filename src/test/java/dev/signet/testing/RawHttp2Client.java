@@ -92,8 +92,7 @@ public final class RawHttp2Client implements Closeable {
 
   /** Connects to 127.0.0.1:{@code port} from {@code localAddress}, sends the preface. */
   public static RawHttp2Client connect(int port, String localAddress) throws Exception {
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
+    SSLContext tls = trustingAnyServer();
     Socket tcp = new Socket();
     tcp.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
     tcp.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
@@ -254,6 +253,13 @@ public final class RawHttp2Client implements Closeable {
   @Override
   public void close() throws IOException {
     socket.close();
+  }
+
+  /** A TLS context that accepts any server certificate: for tests of what is not TLS. */
+  public static SSLContext trustingAnyServer() throws java.security.GeneralSecurityException {
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
+    return tls;
   }
 
   private static final class TrustAll implements X509TrustManager {
