@@ -81,9 +81,21 @@ public final class Der {
 
   /** GeneralizedTime {@code YYYYMMDDHHMMSSZ}, whole seconds, whatever the year. */
   public static byte[] generalizedTime(Instant instant) {
+    return time(0x18, instant.atZone(ZoneOffset.UTC));
+  }
+
+  /** X.509 Time: UTCTime before 2050, GeneralizedTime from 2050 (RFC 5280 4.1.2.5). */
+  public static byte[] time(Instant instant) {
     ZonedDateTime t = instant.atZone(ZoneOffset.UTC);
+    return time(t.getYear() >= 2050 ? 0x18 : 0x17, t);
+  }
+
+  /** UTCTime (tag 0x17: two-digit year) or GeneralizedTime (0x18: four), whole seconds, Z. */
+  private static byte[] time(int tag, ZonedDateTime t) {
     StringBuilder sb = new StringBuilder(15);
-    two(sb, t.getYear() / 100);
+    if (tag == 0x18) {
+      two(sb, t.getYear() / 100);
+    }
     two(sb, t.getYear() % 100);
     two(sb, t.getMonthValue());
     two(sb, t.getDayOfMonth());
@@ -91,25 +103,7 @@ public final class Der {
     two(sb, t.getMinute());
     two(sb, t.getSecond());
     sb.append('Z');
-    return tlv(0x18, sb.toString().getBytes(StandardCharsets.US_ASCII));
-  }
-
-  /** X.509 Time: UTCTime before 2050, GeneralizedTime from 2050 (RFC 5280 4.1.2.5). */
-  public static byte[] time(Instant instant) {
-    ZonedDateTime t = instant.atZone(ZoneOffset.UTC);
-    int year = t.getYear();
-    if (year >= 2050) {
-      return generalizedTime(instant);
-    }
-    StringBuilder sb = new StringBuilder(13);
-    two(sb, year % 100);
-    two(sb, t.getMonthValue());
-    two(sb, t.getDayOfMonth());
-    two(sb, t.getHour());
-    two(sb, t.getMinute());
-    two(sb, t.getSecond());
-    sb.append('Z');
-    return tlv(0x17, sb.toString().getBytes(StandardCharsets.US_ASCII));
+    return tlv(tag, sb.toString().getBytes(StandardCharsets.US_ASCII));
   }
 
   private static void two(StringBuilder sb, int n) {
