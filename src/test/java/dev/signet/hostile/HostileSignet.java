@@ -10,22 +10,17 @@ import dev.signet.server.SignetServer;
 import dev.signet.spiffe.SpiffeId;
 import dev.signet.testing.KubeTestCluster;
 import dev.signet.testing.LoopbackSignet;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -52,16 +47,7 @@ final class HostileSignet implements AutoCloseable {
 
   /** Applies deploy/kubernetes/rbac.yaml and returns a kubeconfig for Signet's account. */
   static Path signetKubeconfig(KubeTestCluster cluster) throws IOException {
-    KubernetesClient admin = cluster.admin();
-    cluster.createNamespace("signet-system");
-    cluster.createNamespace("istio-system");
-    try (InputStream in = Files.newInputStream(Path.of("deploy", "kubernetes", "rbac.yaml"))) {
-      for (HasMetadata item : admin.load(in).items()) {
-        admin.resource(item).serverSideApply();
-      }
-    }
-    return cluster.kubeconfig("signet", cluster.token("signet-system", "signet",
-        "https://kubernetes.default.svc", Optional.empty(), Duration.ofHours(1)));
+    return dev.signet.kube.KubeSignet.signetKubeconfig(cluster, "signet");
   }
 
   /** A TLS channel to this Signet whose connections come from {@code localAddress}. */

@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
  * the service account of {@code deploy/kubernetes/rbac.yaml}, so every test also proves that
  * RBAC is enough.
  */
-final class KubeSignet implements AutoCloseable {
+public final class KubeSignet implements AutoCloseable {
   /** One client, so polling reuses one kept-alive connection (the admin port caps them per peer). */
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   final Path dir;
@@ -52,7 +52,7 @@ final class KubeSignet implements AutoCloseable {
   }
 
   /** Applies deploy/kubernetes/rbac.yaml and returns a kubeconfig for Signet's account. */
-  static Path signetKubeconfig(KubeTestCluster cluster, String name) throws IOException {
+  public static Path signetKubeconfig(KubeTestCluster cluster, String name) throws IOException {
     KubernetesClient admin = cluster.admin();
     cluster.createNamespace("signet-system");
     cluster.createNamespace("istio-system");
