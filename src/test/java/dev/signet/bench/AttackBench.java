@@ -48,6 +48,8 @@ public final class AttackBench {
   private final Path devDir;
   private final AtomicLong sent = new AtomicLong();
   private volatile boolean attacking = true;
+  /** Counted down when the measured window ends. */
+  private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
 
   private AttackBench(int grpcPort, int adminPort, Path devDir) {
     this.grpcPort = grpcPort;
@@ -118,6 +120,7 @@ public final class AttackBench {
       callers.shutdown();
       callers.awaitTermination(10, TimeUnit.SECONDS);
       attacking = false;
+      done.countDown();
       System.out.printf("attack=%s seconds=%d legit: %s | readyz: %s | attacker sent %d%n",
           attack, length.toSeconds(), legit.summary(), probes.summary(), sent.get());
     }
@@ -246,7 +249,9 @@ public final class AttackBench {
       }
       held.removeIf(Socket::isClosed);
       try {
-        Thread.sleep(500); // the attacker's own pace between rounds, not a test synchronisation
+        if (done.await(500, TimeUnit.MILLISECONDS)) { // the attacker's pace between rounds
+          return;
+        }
       } catch (InterruptedException e) {
         return;
       }
@@ -280,12 +285,10 @@ public final class AttackBench {
   }
 
   private void awaitEnd() {
-    while (attacking) {
-      try {
-        Thread.sleep(100); // the attacker idles until the measured window ends
-      } catch (InterruptedException e) {
-        return;
-      }
+    try {
+      done.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
