@@ -310,7 +310,8 @@ public final class ConfigLoader {
         positive("server.connections.max-age-grace"),
         positive("server.connections.handshake-timeout"),
         positive("server.connections.request-timeout"),
-        intIn("server.connections.max-pending-requests", 1, 10_000_000));
+        intIn("server.connections.max-pending-requests", 1, 10_000_000),
+        intIn("server.connections.event-loops", 0, 1024));
   }
 
   private String nonEmpty(String key) {

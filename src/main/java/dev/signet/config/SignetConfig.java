@@ -56,10 +56,26 @@ public record SignetConfig(
    *     stream) within this, or it is closed with DEADLINE_EXCEEDED
    * @param maxPendingRequests calls waiting for their request, across all connections; beyond it
    *     new calls are refused at once
+   * @param eventLoops threads serving the connections' I/O (each connection is served by one of
+   *     them); 0 resolves to {@link #effectiveEventLoops()}
    */
   public record Connections(int maxStreams, int maxResets, Duration resetWindow,
       Duration maxIdle, Duration maxAge, Duration maxAgeGrace, Duration handshakeTimeout,
-      Duration requestTimeout, int maxPendingRequests) {}
+      Duration requestTimeout, int maxPendingRequests, int eventLoops) {
+    /** Event loops when none are configured: however few cores, a connection shares its loop. */
+    static final int MIN_AUTO_EVENT_LOOPS = 16;
+
+    /**
+     * The number of event loops, resolving 0 to twice the cores and at least 16: a burst of work
+     * on some connections (thousands of streams opened or expiring at once) then holds up only
+     * the few other connections that share their loops, while the operating system interleaves
+     * the loops.
+     */
+    public int effectiveEventLoops() {
+      return eventLoops > 0 ? eventLoops
+          : Math.max(MIN_AUTO_EVENT_LOOPS, 2 * Runtime.getRuntime().availableProcessors());
+    }
+  }
 
   /**
    * Bounds of the plain-HTTP admin listener.

@@ -56,13 +56,15 @@ public final class GrpcEndpoint implements AutoCloseable {
   private final ExecutorService workers;
   private final ScheduledExecutorService renewer;
   private final RequestDeadline deadline;
+  private final EventLoops loops;
   private final Server config;
   private volatile boolean closing;
 
   private GrpcEndpoint(io.grpc.Server server, ServingIdentity identity, HealthStatusManager health,
       ExecutorService workers, ScheduledExecutorService renewer, RequestDeadline deadline,
-      Server config) {
+      EventLoops loops, Server config) {
     this.deadline = deadline;
+    this.loops = loops;
     this.server = server;
     this.identity = identity;
     this.health = health;
@@ -94,8 +96,9 @@ public final class GrpcEndpoint implements AutoCloseable {
     Connections limits = config.connections();
     RequestDeadline deadline = new RequestDeadline(limits.requestTimeout(),
         limits.maxPendingRequests(), metrics::refusedCall);
-    NettyServerBuilder builder = NettyServerBuilder
-        .forAddress(new InetSocketAddress(config.address(), config.grpcPort()))
+    EventLoops loops = new EventLoops(limits.effectiveEventLoops());
+    NettyServerBuilder builder = loops.applyTo(NettyServerBuilder
+        .forAddress(new InetSocketAddress(config.address(), config.grpcPort())))
         .sslContext(tls)
         .directExecutor()
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
@@ -118,6 +121,7 @@ public final class GrpcEndpoint implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       deadline.close();
       workers.shutdownNow();
+      loops.close();
       throw e;
     }
     health.setStatus("", ServingStatus.SERVING);
@@ -131,7 +135,7 @@ public final class GrpcEndpoint implements AutoCloseable {
         LOG.log(Level.WARNING, "cannot renew the serving certificate; will retry", e);
       }
     }, 30, 30, TimeUnit.SECONDS);
-    return new GrpcEndpoint(server, identity, health, workers, renewer, deadline, config);
+    return new GrpcEndpoint(server, identity, health, workers, renewer, deadline, loops, config);
   }
 
   /** grpc-netty takes the native epoll transport when it loads, NIO otherwise; say which. */
@@ -213,6 +217,7 @@ public final class GrpcEndpoint implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       deadline.close();
+      loops.close();
     }
   }
 }

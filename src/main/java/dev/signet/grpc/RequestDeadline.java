@@ -12,6 +12,7 @@ import io.netty.util.Timeout;
 import io.netty.util.TimerTask;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -25,6 +26,11 @@ import java.util.function.Consumer;
  * at once, over all connections; beyond that a new call is refused at once with
  * RESOURCE_EXHAUSTED. Timers live on one hashed wheel (constant time to start and cancel).
  *
+ * <p>Each call's limit is the request timeout plus a random part of up to a quarter of it, so
+ * that calls opened together (a client filling every stream it may open at once) do not all
+ * expire in the same tick: their closing work is spread out instead of arriving as one burst in
+ * front of other clients' calls on the same event loop.
+ *
  * <p>Which side closes is decided once, by a compare-and-set: either the request completes (or
  * the call ends) first and the timer is cancelled, or the timer fires first, closes the call and
  * every later event of the call is dropped, so the service never sees it and never answers it.
@@ -34,6 +40,7 @@ final class RequestDeadline implements ServerInterceptor, AutoCloseable {
 
   private final HashedWheelTimer timer;
   private final long timeoutNanos;
+  private final long jitterNanos;
   private final String timeoutText;
   private final Consumer<String> refused;
 
@@ -43,6 +50,7 @@ final class RequestDeadline implements ServerInterceptor, AutoCloseable {
    */
   RequestDeadline(Duration timeout, int maxPending, Consumer<String> refused) {
     this.timeoutNanos = timeout.toNanos();
+    this.jitterNanos = Math.max(1, timeoutNanos / 4);
     this.timeoutText = dev.signet.config.Durations.format(timeout);
     this.refused = refused;
     this.timer = new HashedWheelTimer(DaemonThreads.named("signet-request-deadline"), 50,
@@ -54,7 +62,8 @@ final class RequestDeadline implements ServerInterceptor, AutoCloseable {
       ServerCallHandler<Q, R> next) {
     Guard<Q, R> guard = new Guard<>(call);
     try {
-      guard.timeout = timer.newTimeout(guard, timeoutNanos, TimeUnit.NANOSECONDS);
+      guard.timeout = timer.newTimeout(guard, timeoutNanos
+          + ThreadLocalRandom.current().nextLong(jitterNanos), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException tooMany) {
       refused.accept("pending_limit");
       call.close(Status.RESOURCE_EXHAUSTED.withDescription("too many calls are waiting for "

@@ -19,7 +19,9 @@ public final class TransportLogFilter implements Filter {
   private static final List<String> LOGGERS = List.of(
       "io.grpc.netty.NettyServerStream",
       "io.grpc.netty.NettyServerHandler",
-      "io.grpc.netty.NettyServerTransport");
+      "io.grpc.netty.NettyServerTransport",
+      // "Transport failed" at INFO, once per connection a client makes the server cut off.
+      "io.grpc.netty.NettyServerTransport.connections");
   /** Held so the configured loggers (weakly referenced by the LogManager) keep the filter. */
   private static final List<Logger> FILTERED = LOGGERS.stream().map(Logger::getLogger).toList();
   private static final TransportLogFilter INSTANCE = new TransportLogFilter();

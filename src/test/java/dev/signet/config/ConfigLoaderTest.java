@@ -28,6 +28,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void eventLoopsDefaultToAtLeastSixteenAndCanBeSet() {
+    SignetConfig.Connections auto = ConfigLoader.withDefaults().load().server().connections();
+    assertThat(auto.eventLoops()).isZero();
+    assertThat(auto.effectiveEventLoops()).isGreaterThanOrEqualTo(16)
+        .isGreaterThanOrEqualTo(2 * Runtime.getRuntime().availableProcessors());
+    assertThat(ConfigLoader.withDefaults().set("server.connections.event-loops=3").load()
+        .server().connections().effectiveEventLoops()).isEqualTo(3);
+    assertThatThrownBy(() -> ConfigLoader.withDefaults()
+        .set("server.connections.event-loops=-1").load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("server.connections.event-loops");
+  }
+
+  @Test
   void devModeAddsLocalhostAndTheLocalTokenIssuer() {
     SignetConfig c = ConfigLoader.withDefaults().dev().load();
     assertThat(c.dev()).isTrue();

@@ -69,6 +69,45 @@ class ConnectionLimitsTest {
   }
 
   @Test
+  void aClientThatKeepsTimedOutStreamsOpenIsRefusedThenSentGoaway(@TempDir Path dir)
+      throws Exception {
+    try (HostileSignet signet = HostileSignet.start(dir,
+            "server.connections.request-timeout=1s", "server.connections.max-resets=50");
+        RawHttp2Client attacker = RawHttp2Client.connect(signet.grpcPort(), "127.0.0.2")) {
+      attacker.await(WAIT, SETTINGS);
+      for (int i = 0; i < 100; i++) {
+        attacker.openCall(HostileSignet.CREATE_CERTIFICATE, false);
+      }
+      attacker.flush();
+      for (int closed = 0; closed < 100; ) {
+        Frame f = attacker.await(WAIT, HEADERS);
+        assertThat(f).isNotSameAs(RawHttp2Client.CLOSED);
+        closed += f.headers().contains("grpc-status") ? 1 : 0;
+      }
+      // The server's answer ended each stream on its side; the client never ended its side, so
+      // each stream keeps its slot (RFC 9113, half-closed) and every new stream is refused. The
+      // refusals are resets too: past the reset budget the connection is told to go away.
+      int refusals = 0;
+      Frame f = null;
+      for (int i = 0; i < 200 && attacker.open(); i++) {
+        attacker.openCall(HostileSignet.CREATE_CERTIFICATE, false);
+        attacker.flush();
+        f = attacker.await(WAIT, RST_STREAM, GOAWAY);
+        if (f.type() != RST_STREAM) {
+          break;
+        }
+        assertThat(f.errorCode()).isEqualTo(REFUSED_STREAM);
+        refusals++;
+      }
+      assertThat(f).isNotNull();
+      assertThat(f.type()).isEqualTo(GOAWAY);
+      assertThat(f.errorCode()).isEqualTo(ENHANCE_YOUR_CALM);
+      assertThat(refusals).isBetween(1, 51);
+      assertThat(signet.legitimateCertificate()).hasSizeGreaterThanOrEqualTo(2);
+    }
+  }
+
+  @Test
   void aMessageWithoutEndOfStreamIsClosedAtTheRequestTimeout(@TempDir Path dir) throws Exception {
     try (HostileSignet signet = HostileSignet.start(dir,
             "server.connections.request-timeout=1s");

@@ -54,6 +54,31 @@ class LogFloodTest {
   }
 
   @Test
+  void connectionsCutOffForTooManyResetsLogAtMostOneLine(@TempDir Path dir) throws Exception {
+    try (HostileSignet signet = HostileSignet.start(dir, "server.connections.max-resets=20");
+        LogCapture log = LogCapture.of("")) {
+      for (int c = 0; c < 5; c++) {
+        try (RawHttp2Client attacker = RawHttp2Client.connect(signet.grpcPort(), "127.0.0.2")) {
+          Frame f = null;
+          for (int i = 0; i < 100 && attacker.open(); i++) {
+            attacker.reset(attacker.openCall(HostileSignet.CREATE_CERTIFICATE, false));
+            attacker.flush();
+          }
+          do {
+            f = attacker.await(WAIT, RawHttp2Client.GOAWAY);
+          } while (f != RawHttp2Client.CLOSED && f.type() != RawHttp2Client.GOAWAY);
+          assertThat(f.type()).isEqualTo(RawHttp2Client.GOAWAY);
+        } catch (java.net.SocketException cutOffWhileSending) {
+          // The server closed the connection before the last reset went out: the same outcome.
+        }
+      }
+      assertThat(signet.legitimateCertificate()).hasSizeGreaterThanOrEqualTo(2);
+      assertThat(assertQuiet(log.records(), "io.grpc"))
+          .containsEntry("io.grpc.netty.NettyServerTransport.connections", 1L);
+    }
+  }
+
+  @Test
   void backendFailuresLogOneLineWithoutStackTrace(@TempDir Path dir) throws Exception {
     // An API server that is not there: every TokenReview fails, every request is UNAVAILABLE.
     Path kubeconfig = dir.resolve("kubeconfig");
