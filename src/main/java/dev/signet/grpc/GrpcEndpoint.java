@@ -49,6 +49,8 @@ public final class GrpcEndpoint implements AutoCloseable {
   private static final int MAX_MESSAGE_BYTES = 256 * 1024;
   /** Request headers: a service-account token is 1-2 KiB; grpc-java's default is 8 KiB. */
   private static final int MAX_METADATA_BYTES = 16 * 1024;
+  /** The shortest interval between a client's keepalive pings (istiod's server uses 15 s). */
+  static final java.time.Duration KEEPALIVE_MIN_INTERVAL = java.time.Duration.ofSeconds(15);
 
   private final io.grpc.Server server;
   private final ServingIdentity identity;
@@ -109,6 +111,10 @@ public final class GrpcEndpoint implements AutoCloseable {
         .maxConnectionAge(limits.maxAge().toNanos(), TimeUnit.NANOSECONDS)
         .maxConnectionAgeGrace(limits.maxAgeGrace().toNanos(), TimeUnit.NANOSECONDS)
         .handshakeTimeout(limits.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS)
+        // istiod's keepalive enforcement: ztunnel pings every 30 s while a call is open, and
+        // clients may keep an idle connection alive; a client pinging more often gets GOAWAY.
+        .permitKeepAliveTime(KEEPALIVE_MIN_INTERVAL.toNanos(), TimeUnit.NANOSECONDS)
+        .permitKeepAliveWithoutCalls(true)
         .intercept(deadline)
         .addService(ServerInterceptors.intercept(service, new CredentialsInterceptor()))
         .addService(health.getHealthService());

@@ -108,6 +108,54 @@ class ConnectionLimitsTest {
   }
 
   @Test
+  void pingsFifteenSecondsApartKeepAnIdleConnectionAndAPingFloodGetsGoaway(@TempDir Path dir)
+      throws Exception {
+    try (HostileSignet signet = HostileSignet.start(dir);
+        RawHttp2Client idle = RawHttp2Client.connect(signet.grpcPort(), "127.0.0.2");
+        RawHttp2Client flood = RawHttp2Client.connect(signet.grpcPort(), "127.0.0.3")) {
+      // Pings back to back: after a few strikes the server says too many pings and goes away.
+      Frame goaway = null;
+      try {
+        for (int i = 0; i < 20 && goaway == null && flood.open(); i++) {
+          flood.ping(i);
+          flood.flush();
+          Frame f = flood.await(WAIT, RawHttp2Client.PING, GOAWAY);
+          goaway = f.type() == GOAWAY ? f : null;
+        }
+      } catch (java.net.SocketException cutOff) {
+        // Closed right after its GOAWAY, which the reader has queued: read below.
+      }
+      if (goaway == null) {
+        goaway = flood.await(WAIT, GOAWAY);
+      }
+      assertThat(goaway.type()).isEqualTo(GOAWAY);
+      assertThat(goaway.errorCode()).isEqualTo(ENHANCE_YOUR_CALM);
+      // A connection without calls pinged at istiod's permitted pace (grpc-java's default
+      // policy would count each of these as a strike and go away at the third).
+      for (int i = 0; i < 3; i++) {
+        if (i > 0) {
+          Thread.sleep(15_500); // the client's pace is what is tested, not a synchronisation
+        }
+        idle.ping(i);
+        idle.flush();
+        Frame ack = idle.await(WAIT, RawHttp2Client.PING, GOAWAY);
+        assertThat(ack.type()).as("answer to ping %d", i).isEqualTo(RawHttp2Client.PING);
+        assertThat(ack.flags() & 0x1).isEqualTo(1);
+      }
+      // Still served: a call on it is answered (a policy that counted those pings as strikes
+      // would have acknowledged the last one and then sent GOAWAY).
+      int stream = idle.openCall(HostileSignet.CREATE_CERTIFICATE, true);
+      idle.flush();
+      Frame answer;
+      do {
+        answer = idle.await(WAIT, HEADERS, RST_STREAM, GOAWAY);
+      } while (answer.type() == HEADERS && !answer.headers().contains("grpc-status"));
+      assertThat(answer.type()).isEqualTo(HEADERS);
+      assertThat(answer.streamId()).isEqualTo(stream);
+    }
+  }
+
+  @Test
   void aMessageWithoutEndOfStreamIsClosedAtTheRequestTimeout(@TempDir Path dir) throws Exception {
     try (HostileSignet signet = HostileSignet.start(dir,
             "server.connections.request-timeout=1s");

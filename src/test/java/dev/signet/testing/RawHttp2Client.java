@@ -167,6 +167,15 @@ public final class RawHttp2Client implements Closeable {
     }
   }
 
+  /** Sends a PING (not an acknowledgement) with 8 bytes of opaque data. */
+  public synchronized void ping(long data) throws IOException {
+    byte[] payload = new byte[8];
+    for (int i = 0; i < 8; i++) {
+      payload[i] = (byte) (data >>> (56 - 8 * i));
+    }
+    frame(PING, 0, 0, payload);
+  }
+
   /** Resets a stream (error code CANCEL). */
   public synchronized void reset(int streamId) throws IOException {
     frame(RST_STREAM, 0, streamId, new byte[] {0, 0, 0, 0x8});
