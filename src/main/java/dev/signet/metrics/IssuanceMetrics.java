@@ -10,17 +10,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import dev.signet.ca.SigningAuthority;
 
 /**
  * CreateCertificate's meters, registered once so the request path only looks them up in a
  * small map: requests and latency by outcome, requests in flight.
  *
  * <ul>
- *   <li>{@code signet_create_certificate_requests_total{outcome}}
- *   <li>{@code signet_create_certificate_duration_seconds{outcome}} (histogram)
+ *   <li>{@code signet_create_certificate_requests_total{outcome,grpc_code}}
+ *   <li>{@code signet_create_certificate_duration_seconds{outcome,grpc_code}} (histogram with
+ *       the usual SLO bounds as buckets, 5 ms to 10 s)
  *   <li>{@code signet_create_certificate_in_flight}
  *   <li>{@code signet_create_certificate_dispatch_total{thread="transport|worker|auth"}}
- *   <li>{@code signet_ca_expiry_timestamp_seconds}
+ *   <li>{@code signet_ca_expiry_timestamp_seconds} and the others of {@link CaExpiryMetrics}
+ *   <li>istiod's {@code citadel_server_*} counters ({@link CitadelMetrics}), so alerts written
+ *       for istiod's CA keep working
  *   <li>{@code signet_grpc_calls_refused_total{reason="request_timeout|pending_limit"}}: calls
  *       of any gRPC method closed before their request arrived whole
  * </ul>
@@ -28,12 +32,23 @@ import java.util.function.Supplier;
 public final class IssuanceMetrics {
   public static final List<String> OUTCOMES = List.of("ok", "unauthenticated", "invalid_request",
       "unavailable", "overloaded", "internal", "cancelled");
+  /** The gRPC status code each outcome is answered with (StatusMapper's mapping). */
+  private static final Map<String, String> CODES = Map.of("ok", "OK",
+      "unauthenticated", "UNAUTHENTICATED", "invalid_request", "INVALID_ARGUMENT",
+      "unavailable", "UNAVAILABLE", "overloaded", "RESOURCE_EXHAUSTED", "internal", "INTERNAL",
+      "cancelled", "CANCELLED");
+  /** Latency buckets: the bounds SLOs are written with, and few series. */
+  private static final Duration[] BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10),
+      Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+      Duration.ofSeconds(10)};
 
   private final Map<String, Counter> requests = new HashMap<>();
   private final Map<String, Timer> durations = new HashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Map<String, Counter> refusedCalls = new HashMap<>();
   private final Map<Dispatch, Counter> dispatch = new java.util.EnumMap<>(Dispatch.class);
+  private final CitadelMetrics citadel;
 
   /** Where a call ran. */
   public enum Dispatch {
@@ -45,17 +60,19 @@ public final class IssuanceMetrics {
     AUTH
   }
 
-  public IssuanceMetrics(MeterRegistry registry, Supplier<Number> caExpiryEpochSeconds) {
+  public IssuanceMetrics(MeterRegistry registry, Supplier<SigningAuthority> ca) {
     for (String outcome : OUTCOMES) {
+      String code = CODES.get(outcome);
       requests.put(outcome, Counter.builder("signet.create_certificate.requests")
-          .description("CreateCertificate calls by outcome").tag("outcome", outcome)
-          .register(registry));
+          .description("CreateCertificate calls by outcome and the gRPC code answered")
+          .tag("outcome", outcome).tag("grpc_code", code).register(registry));
       durations.put(outcome, Timer.builder("signet.create_certificate.duration")
           .description("CreateCertificate latency from arrival to response, by outcome")
-          .tag("outcome", outcome).publishPercentileHistogram()
-          .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+          .tag("outcome", outcome).tag("grpc_code", code).serviceLevelObjectives(BUCKETS)
           .register(registry));
     }
+    this.citadel = new CitadelMetrics(registry);
+    new CaExpiryMetrics(ca).bindTo(registry);
     for (String reason : List.of("request_timeout", "pending_limit")) {
       refusedCalls.put(reason, Counter.builder("signet.grpc.calls.refused")
           .description("gRPC calls closed before their request arrived whole: it took longer "
@@ -67,9 +84,6 @@ public final class IssuanceMetrics {
     }
     Gauge.builder("signet.create_certificate.in_flight", inFlight, AtomicInteger::get)
         .description("CreateCertificate calls admitted and not yet answered").register(registry);
-    Gauge.builder("signet.ca.expiry.timestamp", caExpiryEpochSeconds)
-        .description("NotAfter of the signing certificate, Unix seconds").baseUnit("seconds")
-        .register(registry);
   }
 
   private static Counter dispatch(MeterRegistry registry, String thread) {
@@ -98,6 +112,7 @@ public final class IssuanceMetrics {
   /** Records one finished call. */
   public void record(String outcome, long startNanos) {
     requests.get(outcome).increment();
+    citadel.record(outcome);
     durations.get(outcome).record(System.nanoTime() - startNanos,
         java.util.concurrent.TimeUnit.NANOSECONDS);
   }

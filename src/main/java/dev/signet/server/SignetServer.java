@@ -118,8 +118,7 @@ public final class SignetServer implements AutoCloseable {
           Optional.<Authenticator>ofNullable(renewals.get()));
       CertificateIssuer issuer = new CertificateIssuer(new CsrParser(crypto), ca,
           TtlPolicy.of(config.issuance()), signer, Clock.systemUTC(), clientCert.maxAge());
-      IssuanceMetrics metrics = new IssuanceMetrics(registry,
-          () -> ca.current().notAfter().getEpochSecond());
+      IssuanceMetrics metrics = new IssuanceMetrics(registry, ca::current);
       GrpcEndpoint grpc = GrpcEndpoint.start(serverFor(config), ca, signer, auth, wiring.gate(),
           wiring.impersonation(), issuer, metrics,
           new AuditLog(), IstioCertificateServiceGrpc.SERVICE_NAME);

@@ -132,7 +132,8 @@ class MonitoringTest {
         loaded.add(rule.get("name").getAsString());
       }
     }
-    assertThat(loaded).hasSize(17).contains("SignetDown", "SignetIssuanceErrors");
+    assertThat(loaded).hasSize(19).contains("SignetDown", "SignetIssuanceErrors", "SignetSplitBrain",
+        "SignetRootCertificateExpiringSoon");
     // A healthy Signet fires nothing that is not pending on time.
     assertThat(scalar("count(ALERTS{alertstate=\"firing\"})")).isNaN();
   }

@@ -199,7 +199,8 @@ class CreateCertificateTest {
     assertThat(signet.admin("/readyz").statusCode()).isEqualTo(200);
     assertThat(signet.admin("/healthz").statusCode()).isEqualTo(200);
     String metrics = signet.admin("/metrics").body();
-    assertThat(metrics).contains("signet_create_certificate_duration_seconds_bucket{outcome=\"ok\"")
+    assertThat(metrics).contains(
+        "signet_create_certificate_duration_seconds_bucket{grpc_code=\"OK\",outcome=\"ok\"")
         .contains("signet_ca_expiry_timestamp_seconds");
   }
 
