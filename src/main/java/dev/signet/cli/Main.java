@@ -21,6 +21,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // Before anything logs (the manager is chosen once, when java.util.logging starts).
+    if (System.getProperty("java.util.logging.manager") == null) {
+      System.setProperty("java.util.logging.manager", SignetLogManager.class.getName());
+    }
     useLogLines();
     System.exit(run(Arrays.asList(args), System.getenv(), System.out, System.err));
   }

@@ -15,6 +15,7 @@ final class ServeCommand {
 
   static int run(List<String> argv, Map<String, String> env, PrintStream err) {
     SignetConfig config = load("serve", argv, env);
+    LogSetup.apply(config.log());
     SignetServer server;
     try {
       server = SignetServer.start(config);

@@ -195,7 +195,9 @@ public final class ConfigLoader {
       throw new ConfigException("ca.source=dev needs dev mode (--dev): it is not for real meshes");
     }
     return new SignetConfig(dev, server, issuance, auth, ca,
-        new Crypto(choice("crypto.provider", ProviderChoice.class)), kubernetes());
+        new Crypto(choice("crypto.provider", ProviderChoice.class)), kubernetes(),
+        new SignetConfig.Log(choice("log.level", SignetConfig.LogLevel.class),
+            choice("log.format", SignetConfig.LogFormat.class)));
   }
 
   private Kubernetes kubernetes() {

@@ -12,7 +12,7 @@ import java.util.Optional;
  */
 public record SignetConfig(
     boolean dev, Server server, Issuance issuance, Auth auth, Ca ca, Crypto crypto,
-    Kubernetes kubernetes) {
+    Kubernetes kubernetes, Log log) {
 
   /** The listeners and the request executor. */
   public record Server(
@@ -300,6 +300,47 @@ public record SignetConfig(
 
   /** The crypto provider choice. */
   public record Crypto(ProviderChoice provider) {}
+
+  /**
+   * The process's log lines.
+   *
+   * @param level the least severe level written
+   * @param format one line of text per record, or one JSON object per line
+   */
+  public record Log(LogLevel level, LogFormat format) {}
+
+  /** Log levels by their usual names (java.util.logging's in brackets). */
+  public enum LogLevel {
+    /** Failures only [SEVERE]. */
+    ERROR(java.util.logging.Level.SEVERE),
+    /** Failures and what an operator should look at [WARNING]. */
+    WARN(java.util.logging.Level.WARNING),
+    /** Start, stop, every certificate (audit) and every refusal, rate-limited [INFO]. */
+    INFO(java.util.logging.Level.INFO),
+    /** Why each request went the way it did [FINE]. */
+    DEBUG(java.util.logging.Level.FINE),
+    /** Everything libraries say too [FINEST]. */
+    TRACE(java.util.logging.Level.FINEST);
+
+    private final java.util.logging.Level julLevel;
+
+    LogLevel(java.util.logging.Level julLevel) {
+      this.julLevel = julLevel;
+    }
+
+    /** The java.util.logging level. */
+    public java.util.logging.Level julLevel() {
+      return julLevel;
+    }
+  }
+
+  /** How a log record is written. */
+  public enum LogFormat {
+    /** {@code 2026-11-29T04:12:12.705Z INFO signet.audit: issued serial=...} */
+    TEXT,
+    /** {@code {"time":"...","level":"INFO","logger":"signet.audit","message":"issued ..."}} */
+    JSON
+  }
 
   /** Which JCA provider signs and verifies. */
   public enum ProviderChoice {

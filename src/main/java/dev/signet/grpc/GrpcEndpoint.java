@@ -208,9 +208,18 @@ public final class GrpcEndpoint implements AutoCloseable {
     health.enterTerminalState();
     server.shutdown();
     renewer.shutdownNow();
+    long started = System.nanoTime();
+    LOG.info(() -> "stopping: no new calls; calls in flight may finish within "
+        + dev.signet.config.Durations.format(config.shutdownGrace()));
     try {
       long grace = config.shutdownGrace().toMillis();
-      if (!server.awaitTermination(grace, TimeUnit.MILLISECONDS)) {
+      if (server.awaitTermination(grace, TimeUnit.MILLISECONDS)) {
+        LOG.info(() -> "stopped: every call finished, "
+            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms after the stop");
+      } else {
+        LOG.warning(() -> "stopped: the shutdown grace ("
+            + dev.signet.config.Durations.format(config.shutdownGrace())
+            + ") ran out; the calls still in flight were cancelled");
         server.shutdownNow();
       }
       workers.shutdown();

@@ -42,6 +42,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void logSettingsDefaultToInfoTextAndNameTheKeyWhenWrong() {
+    SignetConfig.Log log = ConfigLoader.withDefaults().load().log();
+    assertThat(log.level()).isEqualTo(SignetConfig.LogLevel.INFO);
+    assertThat(log.format()).isEqualTo(SignetConfig.LogFormat.TEXT);
+    assertThat(ConfigLoader.withDefaults().set("log.format=json").set("log.level=debug").load()
+        .log()).isEqualTo(new SignetConfig.Log(SignetConfig.LogLevel.DEBUG,
+            SignetConfig.LogFormat.JSON));
+    assertThatThrownBy(() -> ConfigLoader.withDefaults().set("log.level=verbose").load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("log.level").hasMessageContaining("error, warn, info, debug, trace");
+  }
+
+  @Test
   void devModeAddsLocalhostAndTheLocalTokenIssuer() {
     SignetConfig c = ConfigLoader.withDefaults().dev().load();
     assertThat(c.dev()).isTrue();
