@@ -45,14 +45,22 @@ final class SignetContainer implements AutoCloseable {
    */
   static SignetContainer start(Docker docker, String image, List<String> options,
       String... args) {
-    List<String> run = new ArrayList<>(List.of("run", "-d", "--read-only", "--cap-drop", "ALL",
+    // Named, so that a container created but not started (docker run failed) is removed too.
+    String name = "signet-test-" + java.util.UUID.randomUUID();
+    List<String> run = new ArrayList<>(List.of("run", "-d", "--name", name, "--read-only",
+        "--cap-drop", "ALL",
         "--security-opt", "no-new-privileges", "-p", "127.0.0.1::8443", "-p", "127.0.0.1::9102"));
     run.addAll(options);
     run.add(image);
     run.addAll(List.of(args));
     long start = System.nanoTime();
-    String id = docker.ok(COMMAND_LIMIT, run.toArray(String[]::new)).strip();
-    return new SignetContainer(docker, id, start);
+    try {
+      String id = docker.ok(COMMAND_LIMIT, run.toArray(String[]::new)).strip();
+      return new SignetContainer(docker, id, start);
+    } catch (RuntimeException | Error e) {
+      docker.run(COMMAND_LIMIT, "rm", "-f", "-v", name);
+      throw e;
+    }
   }
 
   /** Polls {@code /readyz} until it answers 200; fails with the log if the container stops. */
