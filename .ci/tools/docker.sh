@@ -10,7 +10,8 @@
 # live under ${XDG_CACHE_HOME:-~/.cache}/signet-tools/docker/, so it never meets another
 # engine on the machine (an existing /var/run/docker.sock is left alone). It uses the vfs
 # storage driver (works inside any container or VM, no overlay mounts needed) and no iptables
-# rules (port publishing to 127.0.0.1 goes through docker-proxy). Idempotent: when an engine
+# rules; published ports listen on 127.0.0.1 unless a run names another address (--ip), so test
+# traffic stays on loopback (docker-proxy forwards it to the container). Idempotent: when an engine
 # already answers on the socket it is only printed. CI leaves it running until the job's
 # machine is torn down; `stop` ends it (only the dockerd whose pid this script recorded, and
 # with it the containerd that dockerd started).
@@ -60,7 +61,7 @@ fi
 if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then rm -f "$pidfile"; fi
 rm -f "$sock"
 echo "docker.sh: starting dockerd on $host (log: $dir/dockerd.log)" >&2
-setsid nohup dockerd --host="$host" --storage-driver=vfs --iptables=false \
+setsid nohup dockerd --host="$host" --storage-driver=vfs --iptables=false --ip=127.0.0.1 \
   --data-root="$dir/data" --exec-root="$dir/exec" --pidfile="$pidfile" \
   >>"$dir/dockerd.log" 2>&1 </dev/null &
 for _ in $(seq 1 600); do
