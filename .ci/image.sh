@@ -17,5 +17,10 @@ if ! docker image inspect "$tag" >/dev/null 2>&1; then
   echo "image.sh: building $tag on $base" >&2
   DOCKER_BUILDKIT=0 docker build -q -f server/Dockerfile --build-arg BASE_IMAGE="$base" -t "$tag" . >&2
   echo "image.sh: built $tag ($(docker image inspect --format '{{.Size}}' "$tag") bytes) in $(( $(date +%s) - start ))s" >&2
+  # Earlier builds are stale; their layers would fill the engine's (vfs) data root run by run.
+  for old in $(docker image ls --format '{{.Repository}}:{{.Tag}}' signet); do
+    case "$old" in signet:ci-*) [ "$old" = "$tag" ] || docker image rm "$old" >/dev/null ;; esac
+  done
+  docker image prune -f >/dev/null
 fi
 echo "$tag"
