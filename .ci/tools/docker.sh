@@ -9,7 +9,7 @@
 # as root). The engine is this script's own: data root, exec root, pid file, log and socket all
 # live under ${XDG_CACHE_HOME:-~/.cache}/signet-tools/docker/, so it never meets another
 # engine on the machine (an existing /var/run/docker.sock is left alone). It uses the vfs
-# storage driver (works inside any container or VM, no overlay mounts needed) and no iptables
+# storage driver by default (see below) and no iptables
 # rules; published ports listen on 127.0.0.1 unless a run names another address (--ip), so test
 # traffic stays on loopback (docker-proxy forwards it to the container). Idempotent: when an engine
 # already answers on the socket it is only printed. CI leaves it running until the job's
@@ -17,6 +17,11 @@
 # with it the containerd that dockerd started).
 set -euo pipefail
 
+# vfs works on any filesystem, inside any container; where overlayfs is available (this CI's
+# machines: ext4 root), SIGNET_DOCKER_STORAGE_DRIVER=overlay2 avoids copying a whole image
+# for each container and layer (docs/benchmarks.md). Each driver keeps its own data root; an
+# engine already answering on the socket is used whatever its driver (stop it to switch).
+driver=${SIGNET_DOCKER_STORAGE_DRIVER:-vfs}
 dir="${XDG_CACHE_HOME:-$HOME/.cache}/signet-tools/docker"
 sock="$dir/docker.sock"
 pidfile="$dir/dockerd.pid"
@@ -61,8 +66,10 @@ fi
 if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then rm -f "$pidfile"; fi
 rm -f "$sock"
 echo "docker.sh: starting dockerd on $host (log: $dir/dockerd.log)" >&2
-setsid nohup dockerd --host="$host" --storage-driver=vfs --iptables=false --ip=127.0.0.1 \
-  --data-root="$dir/data" --exec-root="$dir/exec" --pidfile="$pidfile" \
+data="$dir/data"
+[ "$driver" = vfs ] || data="$dir/data-$driver"
+setsid nohup dockerd --host="$host" --storage-driver="$driver" --iptables=false --ip=127.0.0.1 \
+  --data-root="$data" --exec-root="$dir/exec" --pidfile="$pidfile" \
   >>"$dir/dockerd.log" 2>&1 </dev/null &
 for _ in $(seq 1 600); do
   if answers; then
