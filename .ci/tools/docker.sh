@@ -62,15 +62,24 @@ if ! command -v dockerd >/dev/null || ! command -v docker >/dev/null; then
   "${install[@]}" >&2 || { apt-get update -q >&2 && "${install[@]}" >&2; }
 fi
 
-# A stale pid file or socket from a killed engine would stop dockerd from starting.
-if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then rm -f "$pidfile"; fi
-rm -f "$sock"
-echo "docker.sh: starting dockerd on $host (log: $dir/dockerd.log)" >&2
-data="$dir/data"
-[ "$driver" = vfs ] || data="$dir/data-$driver"
-setsid nohup dockerd --host="$host" --storage-driver="$driver" --iptables=false --ip=127.0.0.1 \
-  --data-root="$data" --exec-root="$dir/exec" --pidfile="$pidfile" \
-  >>"$dir/dockerd.log" 2>&1 </dev/null &
+if [ -f "$pidfile" ] && pid=$(cat "$pidfile") && kill -0 "$pid" 2>/dev/null \
+  && [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = dockerd ]; then
+  # Ours, still starting (or another run of this script started it a moment ago): wait for it.
+  echo "docker.sh: waiting for dockerd $pid on $host" >&2
+else
+  # A stale pid file or socket from a killed engine would stop dockerd from starting.
+  rm -f "$pidfile" "$sock"
+  # The log is appended to run after run; keep it small.
+  if [ -f "$dir/dockerd.log" ] && [ "$(stat -c %s "$dir/dockerd.log")" -gt 10000000 ]; then
+    mv "$dir/dockerd.log" "$dir/dockerd.log.1"
+  fi
+  echo "docker.sh: starting dockerd on $host (log: $dir/dockerd.log)" >&2
+  data="$dir/data"
+  [ "$driver" = vfs ] || data="$dir/data-$driver"
+  setsid nohup dockerd --host="$host" --storage-driver="$driver" --iptables=false --ip=127.0.0.1 \
+    --data-root="$data" --exec-root="$dir/exec" --pidfile="$pidfile" \
+    >>"$dir/dockerd.log" 2>&1 </dev/null &
+fi
 for _ in $(seq 1 600); do
   if answers; then
     echo "docker.sh: dockerd $(docker -H "$host" version --format '{{.Server.Version}}') ready in $(( $(date +%s) - start ))s" >&2
