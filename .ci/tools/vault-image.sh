@@ -42,7 +42,13 @@ if [ ! -x "$ctx/busybox" ]; then
   rm -rf "$deb"
 fi
 if [ ! -x "$ctx/vault/bin/vault" ] || [ "$vault" -nt "$ctx/vault/bin/vault" ]; then
-  strip -o "$ctx/vault/bin/vault.tmp" "$vault" && mv "$ctx/vault/bin/vault.tmp" "$ctx/vault/bin/vault"
+  # Without its debug symbols the binary is 361 MB instead of 501 MB (binutils' strip).
+  if command -v strip >/dev/null; then
+    strip -o "$ctx/vault/bin/vault.tmp" "$vault"
+  else
+    cp "$vault" "$ctx/vault/bin/vault.tmp"
+  fi
+  mv "$ctx/vault/bin/vault.tmp" "$ctx/vault/bin/vault"
 fi
 for d in vault tiny; do
   cp "$ctx/busybox" "$ctx/$d/bin/busybox"
