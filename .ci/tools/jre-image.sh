@@ -80,4 +80,11 @@ docker import \
   --change 'CMD ["java", "-version"]' \
   "$tarball" "$tag" >&2
 echo "jre-image.sh: $tag ($(docker image inspect --format '{{.Size}}' "$tag") bytes) in $(( $(date +%s) - start ))s" >&2
+# Bases of other hashes (an older script or JDK) are stale: their tarballs and tags go.
+for old in "${cache%-*}"-*; do
+  if [ "$old" != "$cache" ]; then rm -rf "$old"; fi
+done
+for old in $(docker image ls --format '{{.Repository}}:{{.Tag}}' signet-base/jre); do
+  [ "$old" = "$tag" ] || docker image rm "$old" >/dev/null 2>&1 || true
+done
 echo "$tag"
