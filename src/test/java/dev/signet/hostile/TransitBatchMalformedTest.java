@@ -3,7 +3,8 @@ package dev.signet.hostile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.signet.client.SignetClient;
-import dev.signet.testing.VaultTestServer;
+import dev.signet.testing.VaultContainerServer;
+import dev.signet.testing.VaultServer;
 import dev.signet.vault.VaultSetup;
 import dev.signet.vault.VaultSignet;
 import io.grpc.Status;
@@ -28,7 +29,7 @@ class TransitBatchMalformedTest {
 
   @Test
   void aMalformedBatchItemFailsOnlyItsOwnRequest() throws Exception {
-    try (VaultTestServer vault = VaultTestServer.start();
+    try (VaultServer vault = VaultContainerServer.start();
         FakeTransitProxy proxy = new FakeTransitProxy(vault.address())) {
       VaultSetup setup = VaultSetup.run(vault);
       List<String> settings = new ArrayList<>(List.of(setup.approle("transit", dir)));

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.signet.client.SignetClient;
 import dev.signet.testing.Poll;
-import dev.signet.testing.VaultTestServer;
+import dev.signet.testing.VaultContainerServer;
+import dev.signet.testing.VaultServer;
 import dev.signet.vault.VaultSetup;
 import dev.signet.vault.VaultSignet;
 import io.github.jopenlibs.vault.json.JsonValue;
@@ -34,7 +35,7 @@ class VaultForbiddenReloginTest {
 
   @Test
   void aPersistent403DoesNotTurnEveryRequestIntoALogin() throws Exception {
-    try (VaultTestServer vault = VaultTestServer.start()) {
+    try (VaultServer vault = VaultContainerServer.start()) {
       VaultSetup setup = VaultSetup.run(vault);
       List<String> settings = new ArrayList<>(List.of(setup.approle("transit", dir)));
       settings.addAll(List.of("ca.vault.kv.path=signet/transit-chain",
@@ -53,7 +54,7 @@ class VaultForbiddenReloginTest {
         String policy = Files.readString(Path.of("deploy/vault/signet-transit.hcl"))
             .replace("path \"transit/sign/signet-ca\"", "path \"transit/sign/nothing\"");
         vault.root("PUT", "sys/policies/acl/" + ROLE,
-            "{\"policy\":" + VaultTestServer.quote(policy) + "}");
+            "{\"policy\":" + VaultServer.quote(policy) + "}");
 
         // Requests until a 403 has led to one fresh login (the first may come too soon after
         // the start-up login), then twenty more.
@@ -87,12 +88,12 @@ class VaultForbiddenReloginTest {
   }
 
   /** Accessors of the live tokens AppRole issued for Signet's role. */
-  static Set<String> liveTokens(VaultTestServer vault) {
+  static Set<String> liveTokens(VaultServer vault) {
     Set<String> out = new TreeSet<>();
-    for (JsonValue a : VaultTestServer.data(vault.root("LIST", "auth/token/accessors", null))
+    for (JsonValue a : VaultServer.data(vault.root("LIST", "auth/token/accessors", null))
         .get("keys").asArray()) {
-      JsonValue meta = VaultTestServer.data(vault.root("POST", "auth/token/lookup-accessor",
-          "{\"accessor\":" + VaultTestServer.quote(a.asString()) + "}")).get("meta");
+      JsonValue meta = VaultServer.data(vault.root("POST", "auth/token/lookup-accessor",
+          "{\"accessor\":" + VaultServer.quote(a.asString()) + "}")).get("meta");
       if (meta != null && meta.isObject()
           && ROLE.equals(meta.asObject().getString("role_name", ""))) {
         out.add(a.asString());

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.signet.client.SignetClient;
-import dev.signet.testing.VaultTestServer;
+import dev.signet.testing.VaultContainerServer;
+import dev.signet.testing.VaultServer;
 import dev.signet.vault.VaultSetup;
 import dev.signet.vault.VaultSignet;
 import io.grpc.Status;
@@ -48,7 +49,7 @@ class VaultInternalsHiddenTest {
     };
     Logger vaultLogs = Logger.getLogger("dev.signet.vault");
     vaultLogs.addHandler(capture);
-    try (VaultTestServer vault = VaultTestServer.start()) {
+    try (VaultServer vault = VaultContainerServer.start()) {
       VaultSetup setup = VaultSetup.run(vault);
       List<String> settings = new ArrayList<>(List.of(setup.approle("transit", dir)));
       settings.addAll(List.of("ca.vault.kv.path=signet/transit-chain",
@@ -64,7 +65,7 @@ class VaultInternalsHiddenTest {
         String policy = Files.readString(Path.of("deploy/vault/signet-transit.hcl"))
             .replace("path \"transit/sign/signet-ca\"", "path \"transit/sign/nothing\"");
         vault.root("PUT", "sys/policies/acl/signet-transit",
-            "{\"policy\":" + VaultTestServer.quote(policy) + "}");
+            "{\"policy\":" + VaultServer.quote(policy) + "}");
         assertThat(refusal(client, token)).isEqualTo(TOLD);
 
         // Vault is gone: the address would be in the message.

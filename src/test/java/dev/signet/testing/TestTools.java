@@ -39,6 +39,30 @@ public final class TestTools {
     throw new TestAbortedException(message);
   }
 
+  /**
+   * The value of environment variable {@code variable} (an image name, say), built by
+   * {@code script}; missing: a failure under CI, an aborted test elsewhere, as for programs.
+   */
+  public static String requireValue(String variable, String script) {
+    String value = System.getenv(variable);
+    if (value != null && !value.isBlank()) {
+      return value;
+    }
+    return missing(variable + " is not set; build it with 'export " + variable + "=$(bash "
+        + script + ")'");
+  }
+
+  /**
+   * Fails under CI, aborts the test elsewhere, with {@code message}; never returns normally
+   * (its type lets callers write {@code return missing(...)}).
+   */
+  public static <T> T missing(String message) {
+    if (ci()) {
+      throw new AssertionError("CI=true and a test dependency is missing: " + message);
+    }
+    throw new TestAbortedException(message);
+  }
+
   /** True when running under CI, where a missing dependency is a failure. */
   public static boolean ci() {
     return "true".equalsIgnoreCase(System.getenv("CI"));

@@ -1,15 +1,8 @@
 package dev.signet.testing;
 
-import io.github.jopenlibs.vault.json.Json;
 import io.github.jopenlibs.vault.json.JsonObject;
-import io.github.jopenlibs.vault.json.JsonValue;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,21 +11,27 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real Vault-compatible server (the {@code vault} binary from {@code .ci/tools/vault.sh}) on
- * 127.0.0.1 at a free port, for tests. Unlike {@code -dev} mode it keeps its data in a temporary
- * directory (file storage), initialised with one unseal key, so {@link #stop()} and
- * {@link #restart()} on the same port model a real outage: keys, secrets and tokens survive.
- * A KV v2 engine is mounted at {@code secret/} as in dev mode. Stopped and deleted by
- * {@link #close()}.
+ * A real Vault (the {@code vault} binary from {@code .ci/tools/vault.sh}, SIGNET_VAULT) as a
+ * local process on 127.0.0.1 at a free port, kept for what a container cannot give:
+ * <ul>
+ *   <li>{@link #stop()} and {@link #restart()} on the same port with the same data, a real
+ *       outage and recovery: unlike {@code -dev} mode it keeps its data in a temporary
+ *       directory (file storage), initialised with one unseal key, so keys, secrets and tokens
+ *       survive (a container's mapped port changes when it is started again, and the dev-mode
+ *       image keeps its data in memory);</li>
+ *   <li>calls from Vault back to a peer on this host's loopback, such as Kubernetes auth
+ *       reviewing tokens at the tests' kube-apiserver on 127.0.0.1.</li>
+ * </ul>
+ * Everything else uses {@link VaultContainerServer}. KV v2 is mounted at {@code secret/} and
+ * Transit at {@code transit/}, as there. Stopped and deleted by {@link #close()}.
  */
-public final class VaultTestServer implements AutoCloseable {
+public final class VaultTestServer implements VaultServer {
   private static final Duration START_LIMIT = Duration.ofSeconds(60);
 
   private final Path binary;
   private final Path dir;
   private final int port;
-  private final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(2)).build();
+  private final VaultHttp http = new VaultHttp();
   private Process process;
   private String unsealKey;
   private String rootToken;
@@ -69,6 +68,7 @@ public final class VaultTestServer implements AutoCloseable {
       s.unseal();
       s.waitReady();
       s.root("POST", "sys/mounts/secret", "{\"type\":\"kv\",\"options\":{\"version\":\"2\"}}");
+      s.root("POST", "sys/mounts/transit", "{\"type\":\"transit\"}");
       return s;
     } catch (IOException | RuntimeException e) {
       s.close();
@@ -77,21 +77,24 @@ public final class VaultTestServer implements AutoCloseable {
   }
 
   /** {@code http://127.0.0.1:<port>}. */
+  @Override
   public String address() {
     return "http://127.0.0.1:" + port;
   }
 
-  /** The root token, for setting the server up (Signet itself gets a least-privilege token). */
+  @Override
   public String rootToken() {
     return rootToken;
   }
 
-  /** The binary, for running the CLI ({@code VAULT_ADDR}/{@code VAULT_TOKEN} in its env). */
-  public Path binary() {
+  /** The server's own binary, which is also the CLI. */
+  @Override
+  public Path cli() {
     return binary;
   }
 
   /** Kills the server (an outage); its data stays. */
+  @Override
   public void stop() {
     if (process != null) {
       process.destroyForcibly();
@@ -112,44 +115,9 @@ public final class VaultTestServer implements AutoCloseable {
     waitReady();
   }
 
-  /** A call with the root token; the parsed answer (empty for 204). */
-  public JsonObject root(String method, String path, String jsonBody) {
-    return call(method, path, jsonBody, rootToken);
-  }
-
-  /** A call with {@code token}; fails on any non-2xx answer with Vault's errors. */
+  @Override
   public JsonObject call(String method, String path, String jsonBody, String token) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(address() + "/v1/" + path))
-        .timeout(Duration.ofSeconds(30))
-        .method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(jsonBody));
-    if (token != null) {
-      b.header("X-Vault-Token", token);
-    }
-    try {
-      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() / 100 != 2) {
-        throw new IllegalStateException(method + " " + path + " -> HTTP " + r.statusCode()
-            + ": " + r.body());
-      }
-      return r.body().isBlank() ? new JsonObject() : Json.parse(r.body()).asObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(method + " " + path + " failed", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
-  }
-
-  /** A JSON string literal. */
-  public static String quote(String s) {
-    return Json.value(s).toString();
-  }
-
-  /** The {@code data} object of an answer. */
-  public static JsonObject data(JsonObject answer) {
-    JsonValue d = answer.get("data");
-    return d == null ? new JsonObject() : d.asObject();
+    return http.call(address(), method, path, jsonBody, token);
   }
 
   private void launch() throws IOException {
@@ -161,52 +129,29 @@ public final class VaultTestServer implements AutoCloseable {
     pb.environment().remove("VAULT_TOKEN");
     process = pb.start();
     long deadline = System.nanoTime() + START_LIMIT.toNanos();
-    while (true) {
-      try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-            URI.create(address() + "/v1/sys/health")).timeout(Duration.ofSeconds(2)).build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() > 0) {
-          return; // answering (sealed or not): the listener is up
-        }
-      } catch (IOException e) {
-        // not listening yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted", e);
-      }
+    // Any answer (sealed or not): the listener is up.
+    while (!http.answers(address())) {
       if (!process.isAlive() || System.nanoTime() > deadline) {
         throw new IOException("vault did not start on port " + port + "; see "
             + dir.resolve("vault.log") + ":\n" + tail());
       }
-      pause();
+      Poll.pause();
     }
   }
 
   private void unseal() {
-    call("PUT", "sys/unseal", "{\"key\":" + quote(unsealKey) + "}", null);
+    call("PUT", "sys/unseal", "{\"key\":" + VaultServer.quote(unsealKey) + "}", null);
   }
 
   /** Waits until /v1/sys/health says initialised, unsealed and active (HTTP 200). */
   private void waitReady() throws IOException {
     long deadline = System.nanoTime() + START_LIMIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-            URI.create(address() + "/v1/sys/health")).build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // retry
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted", e);
+    while (!http.health(address(), 200)) {
+      if (System.nanoTime() > deadline) {
+        throw new IOException("vault on port " + port + " did not become active:\n" + tail());
       }
-      pause();
+      Poll.pause();
     }
-    throw new IOException("vault on port " + port + " did not become active:\n" + tail());
   }
 
   private String tail() {
@@ -216,11 +161,6 @@ public final class VaultTestServer implements AutoCloseable {
     } catch (IOException e) {
       return "(no log)";
     }
-  }
-
-  /** Polling interval of the start-up loops (a poll with a deadline, not synchronisation). */
-  private static void pause() {
-    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
   }
 
   private static int freePort() throws IOException {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.signet.client.SignetClient;
 import dev.signet.testing.KubeTestCluster;
-import dev.signet.testing.VaultTestServer;
+import dev.signet.testing.VaultServer;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 class KubernetesLoginTest {
   static final String NAMESPACE = "signet-system";
   @RegisterExtension static final KubeTestCluster kube = new KubeTestCluster();
-  @RegisterExtension static final VaultFixture fixture = new VaultFixture();
+  // A local process: Vault reviews the login tokens at the tests' API server on 127.0.0.1.
+  @RegisterExtension static final VaultFixture fixture = VaultFixture.local();
   @TempDir static Path dir;
 
   @BeforeAll
@@ -41,9 +42,9 @@ class KubernetesLoginTest {
     String reviewer = kube.token("kube-system", "vault-reviewer",
         "https://kubernetes.default.svc", Optional.empty(), Duration.ofHours(1));
     fixture.vault().root("POST", "auth/kubernetes/config", "{\"kubernetes_host\":"
-        + VaultTestServer.quote(kube.url()) + ",\"kubernetes_ca_cert\":"
-        + VaultTestServer.quote(kube.caPem()) + ",\"token_reviewer_jwt\":"
-        + VaultTestServer.quote(reviewer) + ",\"disable_local_ca_jwt\":true}");
+        + VaultServer.quote(kube.url()) + ",\"kubernetes_ca_cert\":"
+        + VaultServer.quote(kube.caPem()) + ",\"token_reviewer_jwt\":"
+        + VaultServer.quote(reviewer) + ",\"disable_local_ca_jwt\":true}");
     kube.createNamespace(NAMESPACE);
     kube.createServiceAccount(NAMESPACE, "signet");
     kube.createServiceAccount(NAMESPACE, "intruder");

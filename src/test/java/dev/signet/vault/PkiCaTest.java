@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.signet.client.ChainVerifier.VerifiedChain;
 import dev.signet.client.SignetClient;
-import dev.signet.testing.VaultTestServer;
+import dev.signet.testing.VaultServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -22,8 +22,8 @@ class PkiCaTest {
   @TempDir static Path dir;
   @RegisterExtension static final VaultFixture fixture = new VaultFixture();
 
-  private static VaultSignet signet(Path d, String... extra) throws Exception {
-    String[] auth = fixture.setup().approle("pki", d);
+  static VaultSignet signet(VaultFixture f, Path d, String... extra) throws Exception {
+    String[] auth = f.setup().approle("pki", d);
     String[] all = java.util.Arrays.copyOf(auth, auth.length + extra.length);
     System.arraycopy(extra, 0, all, auth.length, extra.length);
     return VaultSignet.start(d, "vault-pki", all);
@@ -32,7 +32,7 @@ class PkiCaTest {
   @Test
   void theSigningCertificateHasTheMeshShapeAndLeavesVerify() throws Exception {
     Path d = Files.createDirectory(dir.resolve("basic"));
-    try (VaultSignet signet = signet(d); SignetClient client = signet.client()) {
+    try (VaultSignet signet = signet(fixture, d); SignetClient client = signet.client()) {
       VerifiedChain v = VaultSignet.issueAndVerify(client, signet.token(), signet.roots());
       X509Certificate signing = v.intermediates().get(0);
       assertThat(signing.getBasicConstraints()).isZero(); // CA, pathLen 0
@@ -59,7 +59,7 @@ class PkiCaTest {
         SignetClient client = signet.client();
         Load load = new Load(client, signet.token(), signet.roots(), 4, 100_000)) {
       VerifiedChain v = VaultSignet.issueAndVerify(client, signet.token(), signet.roots());
-      String publicKey = VaultTestServer.data(
+      String publicKey = VaultServer.data(
           fixture.vault().root("GET", "transit/keys/signet-pki", null))
           .get("keys").asObject().get("1").asObject().getString("public_key", "");
       assertThat(dev.signet.pki.Pem.decodeAll(publicKey).get(0).der())
@@ -74,25 +74,4 @@ class PkiCaTest {
     }
   }
 
-  @Test
-  void renewalOverlapsWithoutAFailedRequestAndOutagesAreRiddenOut() throws Exception {
-    Path d = Files.createDirectory(dir.resolve("renew"));
-    // A 12 s certificate renewed when half remains: a renewal every ~6 s.
-    try (VaultSignet signet = signet(d, "ca.vault.pki.ttl=12s",
-        "ca.vault.pki.renew-remaining=0.5", "issuance.min-ttl=1s");
-        SignetClient client = signet.client();
-        Load load = new Load(client, signet.token(), signet.roots(), 4, 100_000)) {
-      waitFor(() -> load.issuers.size() >= 2, "a renewal under load");
-      fixture.vault().stop();
-      // The current key keeps signing while Vault is down (until its certificate expires).
-      int down = load.ok.get();
-      waitFor(() -> load.ok.get() > down + 30, "signing through the outage");
-      fixture.vault().restart();
-      int seen = load.issuers.size();
-      waitFor(() -> load.issuers.size() > seen, "a renewal after Vault is back");
-      load.stop();
-      assertThat(load.failed()).as(load.toString()).isZero();
-      assertThat(load.wrong.get()).as(load.toString()).isZero();
-    }
-  }
 }

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.signet.config.ConfigLoader;
 import dev.signet.config.SignetConfig;
 import dev.signet.error.SignetException;
-import dev.signet.testing.VaultTestServer;
+import dev.signet.testing.VaultContainerServer;
+import dev.signet.testing.VaultServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +27,7 @@ class TransitBatcherTest {
 
   @Test
   void oneBadItemFailsOnlyItsOwnRequestInASharedBatch() throws Exception {
-    try (VaultTestServer vault = VaultTestServer.start()) {
-      vault.root("POST", "sys/mounts/transit", "{\"type\":\"transit\"}");
+    try (VaultServer vault = VaultContainerServer.start()) {
       vault.root("POST", "transit/keys/k", "{\"type\":\"ecdsa-p256\"}");
       Path tokenFile = dir.resolve("token");
       Files.writeString(tokenFile, vault.rootToken());

@@ -2,6 +2,7 @@ package dev.signet.vault;
 
 import dev.signet.client.CsrBuilder;
 import dev.signet.client.SignetClient;
+import dev.signet.testing.VaultServer;
 import dev.signet.testing.VaultTestServer;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dev.signet.vault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.signet.testing.VaultTestServer;
+import dev.signet.testing.VaultServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,19 +16,19 @@ import java.util.concurrent.TimeUnit;
  * CLI, and hands out AppRole credentials of each model's least-privilege role.
  */
 public final class VaultSetup {
-  public final VaultTestServer vault;
+  public final VaultServer vault;
   public final Map<String, String> roleIds = new HashMap<>();
 
-  private VaultSetup(VaultTestServer vault) {
+  private VaultSetup(VaultServer vault) {
     this.vault = vault;
   }
 
-  public static VaultSetup run(VaultTestServer vault)
+  public static VaultSetup run(VaultServer vault)
       throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder("bash", Path.of("deploy/vault/setup.sh").toString());
     pb.environment().put("VAULT_ADDR", vault.address());
     pb.environment().put("VAULT_TOKEN", vault.rootToken());
-    pb.environment().put("VAULT_BIN", vault.binary().toString());
+    pb.environment().put("VAULT_BIN", vault.cli().toString());
     pb.redirectErrorStream(true);
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -47,7 +47,7 @@ public final class VaultSetup {
 
   /** Settings for Signet to log in with the model's AppRole (secret id in a file in dir). */
   public String[] approle(String model, Path dir) throws IOException {
-    String secretId = VaultTestServer.data(vault.root("POST",
+    String secretId = VaultServer.data(vault.root("POST",
         "auth/approle/role/signet-" + model + "/secret-id", "{}")).getString("secret_id", "");
     Path file = dir.resolve("secret-id-" + model);
     Files.writeString(file, secretId);
