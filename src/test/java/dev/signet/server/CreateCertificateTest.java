@@ -134,6 +134,9 @@ class CreateCertificateTest {
           Duration.ZERO, signet.token("shop", "cart"), Duration.ofSeconds(30));
       VerifiedChain v = ChainVerifier.verify(chain, keys.getPublic(), ID, trusted());
       assertThat(v.leaf().getPublicKey().getAlgorithm()).isEqualTo("EC");
+      // digitalSignature only: keyEncipherment is undefined for EC keys (RFC 8813 section 3).
+      assertThat(v.leaf().getKeyUsage()).containsExactly(true, false, false, false, false, false,
+          false, false, false);
       assertThat(Duration.between(v.leaf().getNotBefore().toInstant(),
           v.leaf().getNotAfter().toInstant())).isEqualTo(Duration.ofHours(24).plusMinutes(2));
     }
