@@ -4,6 +4,8 @@ import dev.signet.ca.SigningAuthority;
 import dev.signet.pki.Der;
 import dev.signet.pki.ProofTime;
 import java.math.BigInteger;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Arrays;
@@ -12,6 +14,8 @@ import java.util.Arrays;
  * Encodes and signs leaf certificates shaped like istiod's: v3, 128-bit random serial, empty
  * subject, the requested public key verbatim, and the extensions KeyUsage (critical; by key
  * type, below), ExtKeyUsage serverAuth + clientAuth, BasicConstraints CA=false (critical),
+ * SubjectKeyIdentifier (RFC 5280 4.2.1.2 method 1: SHA-1 of the key's bits; RFC 5280 says an
+ * end-entity certificate SHOULD carry one, and zlint and pkilint warn without it),
  * AuthorityKeyIdentifier = the issuer's SKI, and a critical SubjectAltName.
  *
  * <p>KeyUsage follows the key: an RSA key gets digitalSignature + keyEncipherment (TLS 1.2 RSA
@@ -36,12 +40,20 @@ public final class LeafSigner {
   private static final byte[] EXT_KEY_USAGE = Der.extension(Der.oid("2.5.29.37"), false,
       Der.sequence(Der.oid("1.3.6.1.5.5.7.3.1"), Der.oid("1.3.6.1.5.5.7.3.2")));
   private static final byte[] NOT_A_CA = Der.extension(Der.oid("2.5.29.19"), true, EMPTY_NAME);
+  private static final byte[] SKI_OID = Der.oid("2.5.29.14");
   private static final byte[] AKI_OID = Der.oid("2.5.29.35");
   private static final byte[] SAN_OID = Der.oid("2.5.29.17");
 
   /** One generator per thread: a shared SecureRandom is a lock every request queues on. */
   private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(
       SecureRandom::new);
+  private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-1");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is missing from the JDK", e);
+    }
+  });
 
   /**
    * Signs a leaf for {@code spki} (a DER SubjectPublicKeyInfo) valid from {@code notBefore} to
@@ -77,13 +89,14 @@ public final class LeafSigner {
   IssuedCertificate sign(SigningAuthority ca, byte[] spki, SubjectAltNames names,
       Instant notBefore, Instant notAfter, byte[] proof, BigInteger serial) {
     byte[] algorithm = ca.signer().algorithmIdentifier();
+    byte[] ski = Der.extension(SKI_OID, false, Der.tlv(Der.OCTET_STRING, keyIdentifier(spki)));
     byte[] aki = Der.extension(AKI_OID, false,
         Der.sequence(Der.tlv(0x80, ca.keyIdentifier())));
     byte[] san = Der.extension(SAN_OID, true, names.encode());
     byte[] keyUsage = isRsa(spki) ? KEY_USAGE_RSA : KEY_USAGE_SIGN_ONLY;
     byte[] extensions = proof == null
-        ? Der.sequence(keyUsage, EXT_KEY_USAGE, NOT_A_CA, aki, san)
-        : Der.sequence(keyUsage, EXT_KEY_USAGE, NOT_A_CA, aki, san, proof);
+        ? Der.sequence(keyUsage, EXT_KEY_USAGE, NOT_A_CA, ski, aki, san)
+        : Der.sequence(keyUsage, EXT_KEY_USAGE, NOT_A_CA, ski, aki, san, proof);
     byte[] tbs = Der.sequence(
         VERSION_3,
         Der.integer(serial.toByteArray()),
@@ -108,6 +121,31 @@ public final class LeafSigner {
     int end = oid + RSA_ENCRYPTION.length;
     return oid >= 0 && end <= spki.length
         && Arrays.equals(spki, oid, end, RSA_ENCRYPTION, 0, RSA_ENCRYPTION.length);
+  }
+
+  /**
+   * RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING's bits (after its
+   * unused-bits byte), the BIT STRING that follows the AlgorithmIdentifier in {@code spki}.
+   */
+  static byte[] keyIdentifier(byte[] spki) {
+    int algorithm = contentStart(spki, 0);
+    int bits = contentStart(spki, algorithm);
+    int algorithmLength = spki[algorithm + 1] & 0xFF;
+    if (algorithmLength >= 0x80) {
+      int n = algorithmLength & 0x7F;
+      algorithmLength = 0;
+      for (int i = 0; i < n; i++) {
+        algorithmLength = (algorithmLength << 8) | (spki[algorithm + 2 + i] & 0xFF);
+      }
+    }
+    int bitString = bits + algorithmLength;
+    int keyBits = contentStart(spki, bitString) + 1;
+    if (bits < 0 || keyBits <= 0 || keyBits > spki.length) {
+      throw new IllegalArgumentException("not a SubjectPublicKeyInfo");
+    }
+    MessageDigest sha1 = SHA1.get();
+    sha1.update(spki, keyBits, spki.length - keyBits);
+    return sha1.digest();
   }
 
   /** Where the content of the TLV whose tag is at {@code at} starts, or -1 if out of range. */

@@ -40,6 +40,7 @@ import org.bouncycastle.asn1.x509.SubjectDirectoryAttributes;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x509.Time;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
 
@@ -108,6 +109,8 @@ class LeafTbsDifferentialTest {
     b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
         new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+    b.addExtension(Extension.subjectKeyIdentifier, false, new JcaX509ExtensionUtils()
+        .createSubjectKeyIdentifier(SubjectPublicKeyInfo.getInstance(spki)));
     b.addExtension(Extension.authorityKeyIdentifier, false,
         new AuthorityKeyIdentifier(ca.authority().keyIdentifier()));
     List<GeneralName> general = new ArrayList<>();

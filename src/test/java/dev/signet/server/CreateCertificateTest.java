@@ -102,7 +102,8 @@ class CreateCertificateTest {
         Extension.keyUsage.getId(), Extension.basicConstraints.getId(),
         Extension.subjectAlternativeName.getId());
     assertThat(leaf.getNonCriticalExtensionOIDs()).containsExactlyInAnyOrder(
-        Extension.extendedKeyUsage.getId(), Extension.authorityKeyIdentifier.getId());
+        Extension.extendedKeyUsage.getId(), Extension.authorityKeyIdentifier.getId(),
+        Extension.subjectKeyIdentifier.getId());
     assertThat(leaf.getKeyUsage()).containsExactly(true, false, true, false, false, false, false,
         false, false);
     assertThat(leaf.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.1",
