@@ -196,7 +196,12 @@ class CreateCertificateTest {
       lines = audit.messages();
     }
     assertThat(issued()).isEqualTo(before + 1);
-    String serial = parse(chain.get(0)).getSerialNumber().toString(16);
+    // As openssl x509 -serial prints it: whole bytes, upper case.
+    byte[] magnitude = new java.math.BigInteger(1,
+        parse(chain.get(0)).getSerialNumber().toByteArray()).toByteArray();
+    String serial = java.util.HexFormat.of().withUpperCase().formatHex(magnitude,
+        magnitude.length > 1 && magnitude[0] == 0 ? 1 : 0, magnitude.length);
+    assertThat(serial.length() % 2).isZero();
     assertThat(lines).singleElement().satisfies(line -> assertThat(line)
         .contains("serial=" + serial).contains("identity=" + ID).contains("auth=jwt")
         .contains("key=EC-P256").doesNotContain(token));
