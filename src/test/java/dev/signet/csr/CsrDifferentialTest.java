@@ -9,7 +9,8 @@ import dev.signet.pki.Pem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The CSR reader ({@link DerCursor}, {@link CsrParser}) against Bouncy Castle's {@code
@@ -20,21 +21,23 @@ import org.junit.jupiter.api.Test;
  * rules say so (the subject's string types), so the comparison is never vacuous.
  */
 class CsrDifferentialTest {
-  private static final CsrParser PARSER = new CsrParser(CryptoProvider.select(ProviderChoice.AUTO));
-
-  @Test
-  void signetAcceptsOnlyWhatBouncyCastleAcceptsAndReadsItTheSameWay() throws Exception {
+  /** Per provider: the signature check is the provider's, and providers differ in leniency. */
+  @ParameterizedTest
+  @EnumSource(value = ProviderChoice.class, names = {"NATIVE", "BOUNCYCASTLE", "JDK"})
+  void signetAcceptsOnlyWhatBouncyCastleAcceptsAndReadsItTheSameWay(ProviderChoice provider)
+      throws Exception {
+    CsrParser parser = new CsrParser(CryptoProvider.select(provider));
     RandomCsrs inputs = new RandomCsrs(20261129L);
     int both = 0;
     int stricter = 0;
     List<String> looser = new ArrayList<>();
     List<String> unexpectedlyStricter = new ArrayList<>();
-    for (int i = 0; i < 3000; i++) {
+    for (int i = 0; i < 1500; i++) {
       RandomCsrs.Input in = inputs.next();
       Optional<BcCsrReference.Accepted> reference = BcCsrReference.check(in.der());
       CertificateRequest signet;
       try {
-        signet = PARSER.parse(Pem.encode("CERTIFICATE REQUEST", in.der()));
+        signet = parser.parse(Pem.encode("CERTIFICATE REQUEST", in.der()));
       } catch (SignetException e) {
         assertThat(e.kind()).as(in.description()).isEqualTo(SignetException.Kind.INVALID_REQUEST);
         if (reference.isPresent()) {
@@ -55,10 +58,10 @@ class CsrDifferentialTest {
       assertThat(signet.keyType()).as(in.description()).isEqualTo(reference.get().keyType());
       both++;
     }
-    System.out.printf("CSR differential: %d accepted by both, %d refused only by Signet%n",
-        both, stricter);
+    System.out.printf("CSR differential (%s): %d accepted by both, %d refused only by Signet%n",
+        provider, both, stricter);
     assertThat(looser).as("accepted by Signet, refused by the reference").isEmpty();
     assertThat(unexpectedlyStricter).as("well-formed inputs only Signet refuses").isEmpty();
-    assertThat(both).as("inputs both accept").isGreaterThan(300);
+    assertThat(both).as("inputs both accept").isGreaterThan(150);
   }
 }
