@@ -130,6 +130,9 @@ public final class LeafSigner {
   static byte[] keyIdentifier(byte[] spki) {
     int algorithm = contentStart(spki, 0);
     int bits = contentStart(spki, algorithm);
+    if (bits < 0) {
+      throw new IllegalArgumentException("not a SubjectPublicKeyInfo");
+    }
     int algorithmLength = spki[algorithm + 1] & 0xFF;
     if (algorithmLength >= 0x80) {
       int n = algorithmLength & 0x7F;
@@ -140,7 +143,7 @@ public final class LeafSigner {
     }
     int bitString = bits + algorithmLength;
     int keyBits = contentStart(spki, bitString) + 1;
-    if (bits < 0 || keyBits <= 0 || keyBits > spki.length) {
+    if (keyBits <= 0 || keyBits > spki.length) {
       throw new IllegalArgumentException("not a SubjectPublicKeyInfo");
     }
     MessageDigest sha1 = SHA1.get();
