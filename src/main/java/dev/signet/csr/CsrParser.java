@@ -88,6 +88,13 @@ public final class CsrParser {
   private static String keyType(Layout csr) {
     DerCursor alg = csr.keyAlgorithm().next(OID);
     if (alg.contentEquals(Oids.RSA_ENCRYPTION)) {
+      // RFC 3279 2.3.1: the parameters MUST be NULL. The key is copied into the certificate
+      // verbatim, so a request without them would make a non-conforming certificate (found by
+      // CsrDifferentialTest).
+      if (!alg.hasNext() || alg.next().tag != NULL || alg.length() != 0) {
+        throw invalid("the CSR's RSA key has no NULL parameters in its AlgorithmIdentifier "
+            + "(RFC 3279 2.3.1)");
+      }
       int bits;
       try {
         DerCursor key = csr.keyBits();

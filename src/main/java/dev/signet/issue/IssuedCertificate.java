@@ -3,6 +3,7 @@ package dev.signet.issue;
 import dev.signet.pki.Pem;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.util.HexFormat;
 
 /** A certificate Signet signed, as DER, with the facts the audit log and metrics need. */
 public record IssuedCertificate(byte[] der, BigInteger serial, Instant notBefore,
@@ -21,8 +22,19 @@ public record IssuedCertificate(byte[] der, BigInteger serial, Instant notBefore
     return Pem.encode("CERTIFICATE", der);
   }
 
-  /** The serial number in lower-case hex, as in the audit log. */
+  /**
+   * The serial number as {@code openssl x509 -serial} prints it, and as the audit log writes it:
+   * upper-case hex of every byte of its magnitude (the DER INTEGER's content without a sign
+   * byte), so the digit count is even and a leading zero nibble is kept ({@code 0ABC}).
+   */
   public String serialHex() {
-    return serial.toString(16);
+    return serialHex(serial);
+  }
+
+  /** {@link #serialHex()} of any positive serial. */
+  public static String serialHex(BigInteger serial) {
+    byte[] b = serial.toByteArray();
+    int from = b.length > 1 && b[0] == 0 ? 1 : 0;
+    return HexFormat.of().withUpperCase().formatHex(b, from, b.length);
   }
 }

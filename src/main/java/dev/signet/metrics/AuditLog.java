@@ -7,8 +7,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One line per certificate issued, on the {@code signet.audit} logger: serial, identity, how the
- * caller authenticated, key type, validity and the signing CA. Refusals are logged at INFO, one
+ * One line per certificate issued, on the {@code signet.audit} logger: serial (as
+ * {@code openssl x509 -serial} prints it, {@link dev.signet.issue.IssuedCertificate#serialHex}),
+ * identity, how the caller authenticated, key type, validity and the signing CA. Refusals are logged at INFO, one
  * line per outcome per interval with the count of those held back (a peer repeating a refused
  * request cannot flood the log), and each one at FINE. Never a token, a CSR or a key.
  */

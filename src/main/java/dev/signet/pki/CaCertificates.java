@@ -13,10 +13,13 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -27,7 +30,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * Makes CA certificates (roots and intermediates) for dev mode and tests: CA=true, KeyUsage
- * keyCertSign + cRLSign only (critical), SKI, and AKI below a root. Not on the signing path.
+ * keyCertSign + cRLSign only (critical), SKI, and an AKI of the issuer's key identifier only
+ * (a root's own). Not on the signing path.
  */
 public final class CaCertificates {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -83,10 +87,13 @@ public final class CaCertificates {
       b.addExtension(Extension.keyUsage, true,
           new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
       b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key));
-      if (issuer != null) {
-        b.addExtension(Extension.authorityKeyIdentifier, false,
-            ext.createAuthorityKeyIdentifier(issuer));
-      }
+      // keyIdentifier only (the issuer's SKI; a root's own): no authorityCertIssuer and serial,
+      // which tie the certificate to one issuer certificate and break path building across a
+      // re-issue. RFC 5280 4.2.1.1 lets a root omit it; it is there, as OpenSSL and Vault write
+      // roots, so that issuer/subject linters and path builders match every link the same way.
+      b.addExtension(Extension.authorityKeyIdentifier, false, new AuthorityKeyIdentifier(
+          issuer != null ? keyIdentifier(issuer, ext)
+              : ext.createSubjectKeyIdentifier(key).getKeyIdentifier()));
       String alg = issuerKey.getAlgorithm().startsWith("RSA") ? "SHA256withRSA"
           : "SHA256withECDSA";
       return new JcaX509CertificateConverter().getCertificate(b.build(
@@ -95,5 +102,15 @@ public final class CaCertificates {
     } catch (GeneralSecurityException | OperatorCreationException | CertIOException e) {
       throw new IllegalStateException("cannot make a CA certificate for " + subject, e);
     }
+  }
+
+  /** The issuer's SubjectKeyIdentifier, or the RFC 5280 method 1 identifier of its key. */
+  private static byte[] keyIdentifier(X509Certificate issuer, JcaX509ExtensionUtils ext) {
+    byte[] ski = issuer.getExtensionValue(Extension.subjectKeyIdentifier.getId());
+    if (ski != null) {
+      return SubjectKeyIdentifier.getInstance(ASN1OctetString.getInstance(ski).getOctets())
+          .getKeyIdentifier();
+    }
+    return ext.createSubjectKeyIdentifier(issuer.getPublicKey()).getKeyIdentifier();
   }
 }

@@ -250,4 +250,38 @@ class CsrParserTest {
   private static byte[] der(String pem) {
     return Pem.decodeAll(pem).get(0).der();
   }
+
+  /** RFC 3279 2.3.1: rsaEncryption's parameters are NULL; the key goes into the certificate. */
+  @Test
+  void rsaKeyWithoutNullParametersIsRefused() throws Exception {
+    org.bouncycastle.asn1.x509.SubjectPublicKeyInfo real =
+        org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(RSA.getPublic().getEncoded());
+    byte[] noNull = new org.bouncycastle.asn1.x509.SubjectPublicKeyInfo(
+        new org.bouncycastle.asn1.x509.AlgorithmIdentifier(
+            org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.rsaEncryption),
+        real.getPublicKeyData().getBytes()).getEncoded(ASN1Encoding.DER);
+    byte[] san = Der.sequence(Der.sequence(Der.oid("2.5.29.17"), Der.booleanTrue(),
+        Der.tlv(Der.OCTET_STRING, new GeneralNames(new GeneralName(
+            GeneralName.uniformResourceIdentifier, ID)).getEncoded(ASN1Encoding.DER))));
+    byte[] info = Der.sequence(Der.integer(new byte[] {0}), Der.sequence(), noNull,
+        Der.tlv(0xA0, Der.sequence(Der.oid("1.2.840.113549.1.9.14"), Der.tlv(0x31, san))));
+    Signature s = Signature.getInstance("SHA256withRSA");
+    s.initSign(RSA.getPrivate());
+    s.update(info);
+    byte[] csr = Der.sequence(info, Der.sequence(Der.oid("1.2.840.113549.1.1.11"),
+        new byte[] {0x05, 0x00}), Der.bitString(s.sign()));
+    assertThatThrownBy(() -> parser.parse(Pem.encode("CERTIFICATE REQUEST", csr)))
+        .isInstanceOf(SignetException.class)
+        .hasMessageContaining("no NULL parameters");
+    // The same request with the NULL is accepted: only the parameters differ.
+    byte[] info2 = Der.sequence(Der.integer(new byte[] {0}), Der.sequence(),
+        real.getEncoded(ASN1Encoding.DER),
+        Der.tlv(0xA0, Der.sequence(Der.oid("1.2.840.113549.1.9.14"), Der.tlv(0x31, san))));
+    s.initSign(RSA.getPrivate());
+    s.update(info2);
+    byte[] csr2 = Der.sequence(info2, Der.sequence(Der.oid("1.2.840.113549.1.1.11"),
+        new byte[] {0x05, 0x00}), Der.bitString(s.sign()));
+    assertThat(parser.parse(Pem.encode("CERTIFICATE REQUEST", csr2)).keyType())
+        .isEqualTo("RSA-2048");
+  }
 }

@@ -58,7 +58,9 @@ class ChartTest {
   private static boolean established(KubernetesClient admin, String name) {
     CustomResourceDefinition crd = admin.apiextensions().v1().customResourceDefinitions()
         .withName(name).get();
-    return crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
+    // The API server creates the status before its controller adds the first condition.
+    return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+        && crd.getStatus().getConditions().stream()
         .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True"));
   }
 

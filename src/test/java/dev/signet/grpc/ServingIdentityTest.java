@@ -28,6 +28,10 @@ class ServingIdentityTest {
       assertThat(first.getSubjectAlternativeNames()).extracting(n -> (Object) n.get(1))
           .containsExactly("signet.signet-system.svc", "localhost");
       first.verify(ca.current().certificate().getPublicKey());
+      // A P-256 key: digitalSignature only (RFC 8813 section 3), critical.
+      assertThat(first.getKeyUsage()).containsExactly(true, false, false, false, false, false,
+          false, false, false);
+      assertThat(first.getCriticalExtensionOIDs()).contains("2.5.29.15");
 
       clock.advance(Duration.ofMinutes(119));
       identity.renewIfDue();

@@ -86,6 +86,9 @@ class LeaderDutiesTest {
     assertThat(names).containsExactlyInAnyOrder("istiod.istio-system.svc",
         "istiod-canary.istio-system.svc",
         "spiffe://cluster.local/ns/istio-system/sa/istiod-canary");
+    // A P-256 key: KeyUsage digitalSignature only (RFC 8813 section 3).
+    assertThat(leaf.getKeyUsage()).containsExactly(true, false, false, false, false, false, false,
+        false, false);
     // Chains to the CA's roots, which ca.crt carries.
     List<X509Certificate> chain = Pem.certificates(field(s, "tls.crt"));
     leaf.verify(chain.get(1).getPublicKey());

@@ -102,7 +102,8 @@ class CreateCertificateTest {
         Extension.keyUsage.getId(), Extension.basicConstraints.getId(),
         Extension.subjectAlternativeName.getId());
     assertThat(leaf.getNonCriticalExtensionOIDs()).containsExactlyInAnyOrder(
-        Extension.extendedKeyUsage.getId(), Extension.authorityKeyIdentifier.getId());
+        Extension.extendedKeyUsage.getId(), Extension.authorityKeyIdentifier.getId(),
+        Extension.subjectKeyIdentifier.getId());
     assertThat(leaf.getKeyUsage()).containsExactly(true, false, true, false, false, false, false,
         false, false);
     assertThat(leaf.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.1",
@@ -134,6 +135,9 @@ class CreateCertificateTest {
           Duration.ZERO, signet.token("shop", "cart"), Duration.ofSeconds(30));
       VerifiedChain v = ChainVerifier.verify(chain, keys.getPublic(), ID, trusted());
       assertThat(v.leaf().getPublicKey().getAlgorithm()).isEqualTo("EC");
+      // digitalSignature only: keyEncipherment is undefined for EC keys (RFC 8813 section 3).
+      assertThat(v.leaf().getKeyUsage()).containsExactly(true, false, false, false, false, false,
+          false, false, false);
       assertThat(Duration.between(v.leaf().getNotBefore().toInstant(),
           v.leaf().getNotAfter().toInstant())).isEqualTo(Duration.ofHours(24).plusMinutes(2));
     }
@@ -192,7 +196,12 @@ class CreateCertificateTest {
       lines = audit.messages();
     }
     assertThat(issued()).isEqualTo(before + 1);
-    String serial = parse(chain.get(0)).getSerialNumber().toString(16);
+    // As openssl x509 -serial prints it: whole bytes, upper case.
+    byte[] magnitude = new java.math.BigInteger(1,
+        parse(chain.get(0)).getSerialNumber().toByteArray()).toByteArray();
+    String serial = java.util.HexFormat.of().withUpperCase().formatHex(magnitude,
+        magnitude.length > 1 && magnitude[0] == 0 ? 1 : 0, magnitude.length);
+    assertThat(serial.length() % 2).isZero();
     assertThat(lines).singleElement().satisfies(line -> assertThat(line)
         .contains("serial=" + serial).contains("identity=" + ID).contains("auth=jwt")
         .contains("key=EC-P256").doesNotContain(token));

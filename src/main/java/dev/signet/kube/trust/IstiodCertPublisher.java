@@ -110,14 +110,7 @@ public final class IstiodCertPublisher implements AutoCloseable {
       return;
     }
     KeyPair keys = CaCertificates.ecKeyPair("secp256r1");
-    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-    Instant notAfter = now.plus(config.ttl());
-    if (notAfter.isAfter(authority.notAfter())) {
-      notAfter = authority.notAfter();
-    }
-    IssuedCertificate leaf = signer.sign(authority, keys.getPublic().getEncoded(),
-        new SubjectAltNames(List.of(spiffeId()), dnsNames()), now.minus(Duration.ofMinutes(2)),
-        notAfter);
+    IssuedCertificate leaf = issue(authority, keys.getPublic());
     // tls.crt: the leaf and what is above it, without the roots (those are ca.crt).
     StringBuilder chain = new StringBuilder(leaf.pem());
     if (!SigningAuthority.isSelfSigned(authority.certificate())) {
@@ -142,9 +135,23 @@ public final class IstiodCertPublisher implements AutoCloseable {
       writes.attempt(() -> client.secrets().inNamespace(config.namespace()).resource(desired)
           .update());
     }
-    Instant until = notAfter;
     LOG.info(() -> "wrote " + config.namespace() + "/" + SECRET + " for " + dnsNames()
-        + " valid until " + until + " (serial " + leaf.serialHex() + ")");
+        + " valid until " + leaf.notAfter() + " (serial " + leaf.serialHex() + ")");
+  }
+
+  /**
+   * istiod's certificate for {@code key} from {@code authority}: its DNS names and SPIFFE ID,
+   * from two minutes ago for the configured lifetime, ending no later than the CA.
+   */
+  public IssuedCertificate issue(SigningAuthority authority, PublicKey key) {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    Instant notAfter = now.plus(config.ttl());
+    if (notAfter.isAfter(authority.notAfter())) {
+      notAfter = authority.notAfter();
+    }
+    return signer.sign(authority, key.getEncoded(),
+        new SubjectAltNames(List.of(spiffeId()), dnsNames()), now.minus(Duration.ofMinutes(2)),
+        notAfter);
   }
 
   /** True when the Secret holds a certificate for our names, from this CA, not yet due. */
