@@ -10,6 +10,13 @@ cd "$(dirname "$0")/.."
 export CI="${CI:-true}"
 releases=${SIGNET_ISTIO_RELEASES:-$(cd src/e2e/istio && ls istio-*.mod | sed 's/^istio-//; s/\.mod$//' | sort -rV)}
 
+# The agents dial Signet at signet.signet-system.svc:443 through a hosts file bound over
+# /etc/hosts in a mount namespace of their own: that, and port 443, need root (CI is root).
+if [ "$(id -u)" != 0 ]; then
+  echo "e2e: needs root (unshare --mount for the agents' /etc/hosts, port 443 for Signet)" >&2
+  exit 1
+fi
+
 start=$SECONDS
 SIGNET_ETCD="${SIGNET_ETCD:-$(bash .ci/tools/etcd.sh)}"
 SIGNET_KUBE_APISERVER="${SIGNET_KUBE_APISERVER:-$(bash .ci/tools/kube-apiserver.sh)}"

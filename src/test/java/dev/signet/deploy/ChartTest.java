@@ -58,8 +58,10 @@ class ChartTest {
   private static boolean established(KubernetesClient admin, String name) {
     CustomResourceDefinition crd = admin.apiextensions().v1().customResourceDefinitions()
         .withName(name).get();
-    return crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
-        .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True"));
+    // The status, and its conditions, appear only once the API server has looked at the CRD.
+    return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+        && crd.getStatus().getConditions().stream()
+            .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True"));
   }
 
   static Stream<Arguments> renderings() {

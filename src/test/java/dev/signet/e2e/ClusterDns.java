@@ -11,7 +11,8 @@ import java.util.Map;
  * Cluster DNS for processes without a cluster: Service names map to loopback addresses of a
  * random 127.a.b.0/24 (all of 127/8 is loopback on Linux, so nothing else on the machine uses
  * them), written to a hosts file that a process sees as its /etc/hosts inside a mount namespace
- * of its own ({@code unshare --mount}; as root, which CI is, or with a user namespace). Istio's
+ * of its own ({@code unshare --mount}, as root: CI is root, and Signet's port 443 needs it
+ * anyway; without root, a user namespace). Istio's
  * agent then dials {@code signet.signet-system.svc:443} and {@code istiod.istio-system.svc:15012}
  * exactly as a mesh configures them and verifies those names.
  */

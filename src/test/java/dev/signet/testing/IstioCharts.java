@@ -92,8 +92,10 @@ public final class IstioCharts {
 
   private static boolean established(KubernetesClient admin, String name) {
     var crd = admin.apiextensions().v1().customResourceDefinitions().withName(name).get();
-    return crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
-        .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True"));
+    // The status, and its conditions, appear only once the API server has looked at the CRD.
+    return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+        && crd.getStatus().getConditions().stream()
+            .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True"));
   }
 
   /** Creates (server-side apply) every object of {@code manifests}; fails unless all are stored. */
