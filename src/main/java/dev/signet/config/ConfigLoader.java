@@ -53,6 +53,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 public final class ConfigLoader {
   private static final String DEFAULTS = "/dev/signet/config/signet.yaml";
+  private static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 
   private final Map<String, Object> values;
   private final Map<String, String> origins = new LinkedHashMap<>();
@@ -208,17 +209,35 @@ public final class ConfigLoader {
       throw new ConfigException("kubernetes.leader-election needs retry-period < renew-deadline "
           + "< lease-duration");
     }
+    List<String> revisions = new ArrayList<>();
     String revision = string("kubernetes.istiod-cert.revision");
-    if (!revision.isEmpty() && !revision.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
-      throw bad("kubernetes.istiod-cert.revision", "a DNS label", revision);
+    if (!revision.isEmpty()) {
+      revisions.add(revision);
+    }
+    list("kubernetes.istiod-cert.revisions").stream().filter(r -> !revisions.contains(r))
+        .forEach(revisions::add);
+    for (String r : revisions) {
+      if (!r.matches(DNS_LABEL)) {
+        throw bad("kubernetes.istiod-cert.revisions", "DNS labels", r);
+      }
+    }
+    List<String> istiodNames = list("kubernetes.istiod-cert.dns-names");
+    for (String n : istiodNames) {
+      if (!n.matches(DNS_LABEL + "(\\." + DNS_LABEL + ")*")) {
+        throw bad("kubernetes.istiod-cert.dns-names", "DNS names", n);
+      }
+    }
+    String bundleName = string("kubernetes.trust-bundle.name");
+    if (!bundleName.matches(DNS_LABEL + "(\\." + DNS_LABEL + ")*") || bundleName.length() > 253) {
+      throw bad("kubernetes.trust-bundle.name", "a ConfigMap name", bundleName);
     }
     return new Kubernetes(optional("kubernetes.kubeconfig", Path::of),
         string("kubernetes.namespace"),
         new LeaderElection(string("kubernetes.leader-election.lease-name"), lease, renew, retry),
         new TrustBundle(bool("kubernetes.trust-bundle.enabled"),
-            string("kubernetes.trust-bundle.namespace-selector")),
+            string("kubernetes.trust-bundle.namespace-selector"), bundleName),
         new IstiodCert(bool("kubernetes.istiod-cert.enabled"),
-            string("kubernetes.istiod-cert.namespace"), revision,
+            string("kubernetes.istiod-cert.namespace"), revisions, istiodNames,
             positive("kubernetes.istiod-cert.ttl")));
   }
 

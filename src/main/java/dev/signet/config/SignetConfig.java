@@ -180,11 +180,26 @@ public record SignetConfig(
   public record LeaderElection(String leaseName, Duration leaseDuration, Duration renewDeadline,
       Duration retryPeriod) {}
 
-  /** The istio-ca-root-cert ConfigMap in every namespace (or those the selector matches). */
-  public record TrustBundle(boolean enabled, String namespaceSelector) {}
+  /**
+   * The root ConfigMap in every namespace (or those the selector matches).
+   *
+   * @param name istio-ca-root-cert, or Istio's global.trustBundleName
+   */
+  public record TrustBundle(boolean enabled, String namespaceSelector, String name) {}
 
-  /** istiod's serving certificate in Secret istiod-tls. */
-  public record IstiodCert(boolean enabled, String namespace, String revision, Duration ttl) {}
+  /**
+   * istiod's serving certificate in Secret istiod-tls.
+   *
+   * @param revisions the istiod revisions installed (empty: the default one only)
+   * @param dnsNames further names, e.g. istiod's ISTIOD_CUSTOM_HOST
+   */
+  public record IstiodCert(boolean enabled, String namespace, List<String> revisions,
+      List<String> dnsNames, Duration ttl) {
+    public IstiodCert {
+      revisions = List.copyOf(revisions);
+      dnsNames = List.copyOf(dnsNames);
+    }
+  }
 
   /** Offline verification of service-account JWTs against a key set. */
   public record Jwt(String issuer, Optional<Path> jwksFile, Optional<URI> jwksUrl) {

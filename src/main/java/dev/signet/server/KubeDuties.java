@@ -43,7 +43,8 @@ final class KubeDuties implements AutoCloseable {
     Optional<RootCertPublisher> publisher = config.kubernetes().trustBundle().enabled()
         ? Optional.of(new RootCertPublisher(client, ca,
             config.kubernetes().trustBundle().namespaceSelector(),
-            new KubeWrites(registry, KubeWrites.ROOT_CERT_CONFIGMAP)))
+            new KubeWrites(registry, KubeWrites.ROOT_CERT_CONFIGMAP),
+            config.kubernetes().trustBundle().name()))
         : Optional.empty();
     Optional<IstiodCertPublisher> istiod = config.kubernetes().istiodCert().enabled()
         ? Optional.of(new IstiodCertPublisher(client, ca, signer,

@@ -107,6 +107,30 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void istioRevisionsCustomHostsAndTrustBundleNameAreRead() {
+    SignetConfig d = ConfigLoader.withDefaults().load();
+    assertThat(d.kubernetes().trustBundle().name()).isEqualTo("istio-ca-root-cert");
+    assertThat(d.kubernetes().istiodCert().revisions()).isEmpty();
+    SignetConfig c = ConfigLoader.withDefaults()
+        .set("kubernetes.istiod-cert.revision=canary")
+        .set("kubernetes.istiod-cert.revisions=1-30,canary")
+        .set("kubernetes.istiod-cert.dns-names=istiod.example.com")
+        .set("kubernetes.trust-bundle.name=mesh-roots").load();
+    assertThat(c.kubernetes().istiodCert().revisions()).containsExactly("canary", "1-30");
+    assertThat(c.kubernetes().istiodCert().dnsNames()).containsExactly("istiod.example.com");
+    assertThat(c.kubernetes().trustBundle().name()).isEqualTo("mesh-roots");
+    assertThatThrownBy(() -> ConfigLoader.withDefaults()
+        .set("kubernetes.istiod-cert.revisions=Canary").load())
+        .hasMessageContaining("kubernetes.istiod-cert.revisions");
+    assertThatThrownBy(() -> ConfigLoader.withDefaults()
+        .set("kubernetes.istiod-cert.dns-names=bad_name.example").load())
+        .hasMessageContaining("kubernetes.istiod-cert.dns-names");
+    assertThatThrownBy(() -> ConfigLoader.withDefaults()
+        .set("kubernetes.trust-bundle.name=Roots").load())
+        .hasMessageContaining("kubernetes.trust-bundle.name");
+  }
+
+  @Test
   void refusesTheDevCaOutsideDevMode() {
     assertThatThrownBy(() -> ConfigLoader.withDefaults().set("ca.source=dev").load())
         .hasMessageContaining("ca.source=dev needs dev mode");

@@ -111,6 +111,11 @@ class ChartTest {
     var deployment = kube.admin().apps().deployments().inNamespace(namespace)
         .withName(fullName(release)).get();
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+    // Out of the mesh, or a mesh-wide injection or ambient namespace makes the CA need itself.
+    var podMeta = deployment.getSpec().getTemplate().getMetadata();
+    assertThat(podMeta.getLabels()).containsEntry("sidecar.istio.io/inject", "false")
+        .containsEntry("istio.io/dataplane-mode", "none");
+    assertThat(podMeta.getAnnotations()).containsEntry("sidecar.istio.io/inject", "false");
     var pod = deployment.getSpec().getTemplate().getSpec();
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");

@@ -46,6 +46,8 @@ class LeaderDutiesTest {
         "kubernetes.kubeconfig=" + KubeSignet.signetKubeconfig(kube, "signet"),
         "kubernetes.istiod-cert.enabled=true",
         "kubernetes.istiod-cert.revision=canary",
+        "kubernetes.istiod-cert.revisions=canary,blue,default",
+        "kubernetes.istiod-cert.dns-names=istiod.mesh.example.com",
         "kubernetes.istiod-cert.ttl=9s",
         "kubernetes.trust-bundle.enabled=true",
         "kubernetes.trust-bundle.namespace-selector=istio-injection=enabled",
@@ -83,9 +85,13 @@ class LeaderDutiesTest {
     X509Certificate leaf = leaf(s);
     List<String> names = new ArrayList<>();
     leaf.getSubjectAlternativeNames().forEach(san -> names.add(String.valueOf(san.get(1))));
+    // Every revision's Service and service account, and the custom host (ISTIOD_CUSTOM_HOST).
     assertThat(names).containsExactlyInAnyOrder("istiod.istio-system.svc",
-        "istiod-canary.istio-system.svc",
-        "spiffe://cluster.local/ns/istio-system/sa/istiod-canary");
+        "istiod-canary.istio-system.svc", "istiod-blue.istio-system.svc",
+        "istiod.mesh.example.com",
+        "spiffe://cluster.local/ns/istio-system/sa/istiod-canary",
+        "spiffe://cluster.local/ns/istio-system/sa/istiod-blue",
+        "spiffe://cluster.local/ns/istio-system/sa/istiod");
     // A P-256 key: KeyUsage digitalSignature only (RFC 8813 section 3).
     assertThat(leaf.getKeyUsage()).containsExactly(true, false, false, false, false, false, false,
         false, false);

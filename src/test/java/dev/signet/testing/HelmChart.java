@@ -16,9 +16,9 @@ public final class HelmChart {
   /** The chart's directory, relative to the project root (the tests' working directory). */
   public static final Path CHART = Path.of("deploy", "helm", "signet");
   /** The Kubernetes version the chart is rendered for: the test API server's. */
-  private static final String KUBE_VERSION = "1.37.2";
+  static final String KUBE_VERSION = "1.37.2";
 
-  private final Path helm = TestTools.require("SIGNET_HELM", "helm.sh");
+  final Path helm = TestTools.require("SIGNET_HELM", "helm.sh");
 
   /** The outcome of one helm command. */
   public record Result(int exitCode, String stdout, String stderr) {}
@@ -50,7 +50,7 @@ public final class HelmChart {
     return r.stdout();
   }
 
-  private static Result run(List<String> command) throws IOException {
+  static Result run(List<String> command) throws IOException {
     Path out = Files.createTempFile("helm-", ".out");
     Path err = Files.createTempFile("helm-", ".err");
     try {

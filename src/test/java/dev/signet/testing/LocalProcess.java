@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
  * A test peer running as a child process, its output in a log file beside its data; waited
  * for by polling a readiness probe, and stopped (TERM, then KILL) by whoever started it.
  */
-final class LocalProcess implements AutoCloseable {
+public final class LocalProcess implements AutoCloseable {
   /** A readiness probe that may throw while the program is still starting. */
-  interface Probe {
+  public interface Probe {
     boolean ready() throws Exception;
   }
 
@@ -48,6 +48,44 @@ final class LocalProcess implements AutoCloseable {
     return new LocalProcess(name, b.start(), log);
   }
 
+  /**
+   * Starts {@code command} in {@code workDir} with exactly {@code env} (nothing inherited but
+   * PATH and HOME), logging to {@code <logDir>/<name>.log}.
+   */
+  public static LocalProcess startIsolated(String name, Path logDir, Path workDir,
+      List<String> command, Map<String, String> env) throws IOException {
+    Path log = logDir.resolve(name + ".log");
+    ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).directory(workDir.toFile());
+    Map<String, String> e = b.environment();
+    String path = e.get("PATH");
+    String home = e.get("HOME");
+    e.clear();
+    if (path != null) {
+      e.put("PATH", path);
+    }
+    if (home != null) {
+      e.put("HOME", home);
+    }
+    e.putAll(env);
+    return new LocalProcess(name, b.start(), log);
+  }
+
+  /** Whether the process is still running. */
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  /** The last lines of its log. */
+  public String logTail() {
+    return tail();
+  }
+
+  /** Its log file. */
+  public Path log() {
+    return log;
+  }
+
   /** SIGKILL, and waits for the process to be gone. */
   void kill() {
     try {
@@ -58,7 +96,7 @@ final class LocalProcess implements AutoCloseable {
   }
 
   /** Polls {@code probe} until it holds; fails with the log's tail if the process exits. */
-  void awaitReady(Probe probe, Duration timeout) throws IOException {
+  public void awaitReady(Probe probe, Duration timeout) throws IOException {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
@@ -106,7 +144,7 @@ final class LocalProcess implements AutoCloseable {
   }
 
   /** A loopback port that was free a moment ago. */
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }

@@ -30,12 +30,34 @@ public final class SignetProcess implements AutoCloseable {
    */
   public static SignetProcess start(Path dir, String name, String... settings)
       throws IOException {
+    return start(dir, name, List.of("--dev", "--dev-dir", dir.toString()), 0, settings);
+  }
+
+  /**
+   * Starts Signet as in production (no dev mode: its CA, authentication and Kubernetes duties
+   * all come from {@code settings}), gRPC on {@code address}:{@code grpcPort} (a loopback
+   * address), and waits until it is ready.
+   */
+  public static SignetProcess startConfigured(Path dir, String name, String address,
+      int grpcPort, String... settings) throws IOException {
+    return start(dir, name, List.of(), address, grpcPort, settings);
+  }
+
+  private static SignetProcess start(Path dir, String name, List<String> mode, int grpcPort,
+      String... settings) throws IOException {
+    return start(dir, name, mode, "127.0.0.1", grpcPort, settings);
+  }
+
+  private static SignetProcess start(Path dir, String name, List<String> mode, String address,
+      int grpcPort, String... settings) throws IOException {
     int admin = LocalProcess.freePort();
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"),
-        "dev.signet.cli.Main", "serve", "--dev", "--dev-dir", dir.toString(),
-        "--set", "server.address=127.0.0.1", "--set", "server.grpc-port=0",
+        "dev.signet.cli.Main", "serve"));
+    command.addAll(mode);
+    command.addAll(List.of(
+        "--set", "server.address=" + address, "--set", "server.grpc-port=" + grpcPort,
         "--set", "server.admin-port=" + admin));
     for (String s : settings) {
       command.add("--set");
@@ -44,7 +66,7 @@ public final class SignetProcess implements AutoCloseable {
     LocalProcess p = LocalProcess.start(name, dir, command, Map.of("POD_NAME", name));
     HttpClient http = HttpClient.newHttpClient();
     HttpRequest ready = HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + admin + "/readyz")).timeout(Duration.ofSeconds(2))
+        URI.create("http://" + address + ":" + admin + "/readyz")).timeout(Duration.ofSeconds(2))
         .build();
     try {
       p.awaitReady(() -> http.send(ready, HttpResponse.BodyHandlers.discarding())
@@ -54,6 +76,11 @@ public final class SignetProcess implements AutoCloseable {
       throw e;
     }
     return new SignetProcess(p);
+  }
+
+  /** The last lines of its log. */
+  public String logTail() {
+    return process.logTail();
   }
 
   /** SIGKILL: no shutdown hook runs, nothing is released. */

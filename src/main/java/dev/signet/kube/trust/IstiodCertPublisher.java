@@ -35,7 +35,8 @@ import java.util.logging.Logger;
 /**
  * istiod's serving certificate in Secret {@code istiod-tls} ({@code tls.crt} leaf + chain,
  * {@code tls.key}, {@code ca.crt} root bundle), the way istiod expects it when its own CA is off:
- * DNS names {@code istiod[-<rev>].<ns>.svc} and the istiod SPIFFE ID. Checked every
+ * DNS names {@code istiod[-<rev>].<ns>.svc} for every revision (plus configured extra names) and
+ * the istiod SPIFFE IDs. Checked every
  * {@link #CHECK_INTERVAL}; reissued when missing, unreadable, for other names, from another
  * CA, or past two thirds of its life. The key is generated here and only ever written to the
  * Secret. Run it only on the leader.
@@ -43,6 +44,8 @@ import java.util.logging.Logger;
 public final class IstiodCertPublisher implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(IstiodCertPublisher.class.getName());
   public static final String SECRET = "istiod-tls";
+  /** The revision Istio calls "default": the istiod installed without one (no name suffix). */
+  public static final String DEFAULT_REVISION = "default";
   static final Duration CHECK_INTERVAL = Duration.ofSeconds(5);
 
   private final KubernetesClient client;
@@ -65,20 +68,40 @@ public final class IstiodCertPublisher implements AutoCloseable {
     this.writes = writes;
   }
 
-  /** The DNS names on istiod's certificate. */
+  /**
+   * The DNS names on istiod's certificate: {@code istiod.<ns>.svc}, {@code istiod-<rev>.<ns>.svc}
+   * for every revision but {@link #DEFAULT_REVISION}, then the configured extra names.
+   */
   public List<String> dnsNames() {
     List<String> names = new ArrayList<>();
     names.add("istiod." + config.namespace() + ".svc");
-    if (!config.revision().isEmpty()) {
-      names.add("istiod-" + config.revision() + "." + config.namespace() + ".svc");
+    for (String rev : config.revisions()) {
+      String name = istiod(rev) + "." + config.namespace() + ".svc";
+      if (!names.contains(name)) {
+        names.add(name);
+      }
     }
+    config.dnsNames().stream().filter(n -> !names.contains(n)).forEach(names::add);
     return names;
   }
 
-  /** istiod's SPIFFE ID (its service account is istiod[-<rev>]). */
-  public String spiffeId() {
-    String sa = config.revision().isEmpty() ? "istiod" : "istiod-" + config.revision();
-    return "spiffe://" + trustDomain + "/ns/" + config.namespace() + "/sa/" + sa;
+  /**
+   * istiod's SPIFFE IDs: of service account {@code istiod} (no revision, or
+   * {@link #DEFAULT_REVISION} among them) and {@code istiod-<rev>} for every other revision.
+   */
+  public List<String> spiffeIds() {
+    List<String> revisions = config.revisions().isEmpty() ? List.of(DEFAULT_REVISION)
+        : config.revisions();
+    return revisions.stream().map(r -> spiffeId(istiod(r))).distinct().toList();
+  }
+
+  /** istiod's Service and service account name for a revision. */
+  private static String istiod(String revision) {
+    return revision.equals(DEFAULT_REVISION) ? "istiod" : "istiod-" + revision;
+  }
+
+  private String spiffeId(String serviceAccount) {
+    return "spiffe://" + trustDomain + "/ns/" + config.namespace() + "/sa/" + serviceAccount;
   }
 
   /** Starts checking the Secret. */
@@ -150,7 +173,7 @@ public final class IstiodCertPublisher implements AutoCloseable {
       notAfter = authority.notAfter();
     }
     return signer.sign(authority, key.getEncoded(),
-        new SubjectAltNames(List.of(spiffeId()), dnsNames()), now.minus(Duration.ofMinutes(2)),
+        new SubjectAltNames(spiffeIds(), dnsNames()), now.minus(Duration.ofMinutes(2)),
         notAfter);
   }
 
@@ -183,7 +206,7 @@ public final class IstiodCertPublisher implements AutoCloseable {
         sans.forEach(san -> names.add(String.valueOf(san.get(1))));
       }
       List<String> wanted = new ArrayList<>(dnsNames());
-      wanted.add(spiffeId());
+      wanted.addAll(spiffeIds());
       return names.size() == wanted.size() && names.containsAll(wanted);
     } catch (Exception e) {
       return false;

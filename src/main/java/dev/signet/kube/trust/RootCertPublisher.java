@@ -19,7 +19,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Keeps ConfigMap {@code istio-ca-root-cert} (key {@code root-cert.pem}, label
+ * Keeps ConfigMap {@code istio-ca-root-cert} (or the name Istio's {@code global.trustBundleName}
+ * gives it; key {@code root-cert.pem}, label
  * {@code istio.io/config: "true"}) equal to the CA's root bundle in every selected namespace,
  * as istiod does when it runs the CA: created for new namespaces, repaired after an edit or a
  * deletion, rewritten everywhere when the roots change, and re-checked on every informer
@@ -28,6 +29,7 @@ import java.util.logging.Logger;
  */
 public final class RootCertPublisher implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RootCertPublisher.class.getName());
+  /** The ConfigMap's name unless Istio's global.trustBundleName renames it. */
   public static final String NAME = "istio-ca-root-cert";
   public static final String KEY = "root-cert.pem";
   public static final Map<String, String> LABELS = Map.of("istio.io/config", "true");
@@ -37,6 +39,7 @@ public final class RootCertPublisher implements AutoCloseable {
   private final CaSource ca;
   private final String namespaceSelector;
   private final KubeWrites writes;
+  private final String name;
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
   private ExecutorService worker;
   private SharedIndexInformer<Namespace> namespaces;
@@ -45,13 +48,15 @@ public final class RootCertPublisher implements AutoCloseable {
   /**
    * @param namespaceSelector a label selector; empty selects every namespace
    * @param writes counts the creates and updates
+   * @param name the ConfigMap's name ({@link #NAME} unless Istio's trustBundleName is set)
    */
   public RootCertPublisher(KubernetesClient client, CaSource ca, String namespaceSelector,
-      KubeWrites writes) {
+      KubeWrites writes, String name) {
     this.client = client;
     this.ca = ca;
     this.namespaceSelector = namespaceSelector;
     this.writes = writes;
+    this.name = name;
   }
 
   /** Starts watching namespaces and the ConfigMaps, and reconciling. */
@@ -63,9 +68,9 @@ public final class RootCertPublisher implements AutoCloseable {
     var nsOps = namespaceSelector.isEmpty() ? client.namespaces()
         : client.namespaces().withLabelSelector(namespaceSelector);
     namespaces = nsOps.inform(handler(Namespace.class), RESYNC_MILLIS);
-    configMaps = client.configMaps().inAnyNamespace().withField("metadata.name", NAME)
+    configMaps = client.configMaps().inAnyNamespace().withField("metadata.name", name)
         .inform(handler(ConfigMap.class), RESYNC_MILLIS);
-    LOG.info("publishing " + NAME + " into " + (namespaceSelector.isEmpty() ? "every namespace"
+    LOG.info("publishing " + name + " into " + (namespaceSelector.isEmpty() ? "every namespace"
         : "namespaces matching '" + namespaceSelector + "'"));
   }
 
@@ -121,21 +126,21 @@ public final class RootCertPublisher implements AutoCloseable {
       return; // not selected, or going away
     }
     String roots = ca.current().rootBundle();
-    ConfigMap existing = configMaps.getStore().getByKey(namespace + "/" + NAME);
+    ConfigMap existing = configMaps.getStore().getByKey(namespace + "/" + name);
     if (existing != null && roots.equals(data(existing))
         && labelled(existing)) {
       return;
     }
-    ConfigMap desired = new ConfigMapBuilder().withNewMetadata().withName(NAME)
+    ConfigMap desired = new ConfigMapBuilder().withNewMetadata().withName(name)
         .withNamespace(namespace).withLabels(LABELS).endMetadata()
         .withData(Map.of(KEY, roots)).build();
     try {
       if (existing == null) {
         writes.attempt(() -> client.configMaps().inNamespace(namespace).resource(desired)
             .create());
-        LOG.info(() -> "created " + namespace + "/" + NAME);
+        LOG.info(() -> "created " + namespace + "/" + name);
       } else {
-        writes.attempt(() -> client.configMaps().inNamespace(namespace).withName(NAME)
+        writes.attempt(() -> client.configMaps().inNamespace(namespace).withName(name)
             .edit(cm -> {
               cm.setData(new java.util.HashMap<>(
                   Objects.requireNonNullElse(cm.getData(), Map.of())));
@@ -145,13 +150,13 @@ public final class RootCertPublisher implements AutoCloseable {
               cm.getMetadata().getLabels().putAll(LABELS);
               return cm;
             }));
-        LOG.info(() -> "updated " + namespace + "/" + NAME);
+        LOG.info(() -> "updated " + namespace + "/" + name);
       }
     } catch (KubernetesClientException e) {
       // 409 (created or changed meanwhile) and transient errors: the watch event that follows,
       // or the next resync, brings us back here.
       LOG.log(e.getCode() == 409 ? Level.FINE : Level.WARNING,
-          "cannot write " + namespace + "/" + NAME + " (HTTP " + e.getCode() + "); will retry", e);
+          "cannot write " + namespace + "/" + name + " (HTTP " + e.getCode() + "); will retry", e);
     }
   }
 

@@ -1,0 +1,310 @@
+package dev.signet.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.signet.kube.KubeSignet;
+import dev.signet.pki.Pem;
+import dev.signet.testing.IstioCharts;
+import dev.signet.testing.KubeTestCluster;
+import dev.signet.testing.LocalProcess;
+import dev.signet.testing.Poll;
+import dev.signet.testing.SignetProcess;
+import dev.signet.testing.TestTools;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Istio itself on Signet, per pinned Istio release (.ci/e2e.sh): a real kube-apiserver; Istio's
+ * charts rendered with deploy/istio's values; Signet as a process in Kubernetes mode with the
+ * files CA (TokenReview, the root ConfigMaps, istiod-tls); istiod (pilot-discovery) as a process
+ * configured from the rendered Deployment and serving with the certificate Signet wrote; and a
+ * proxyless gRPC workload's pilot-agent, injected by that istiod through the API server's
+ * admission webhook, getting its certificate from Signet and its configuration from istiod.
+ * No kubelet and no Envoy: pods and EndpointSlices are written as a kubelet and the
+ * EndpointSlice controller would report them (docs/compatibility.md).
+ */
+class IstioE2E {
+  private static final Path ISTIOD_VALUES = IstioCharts.VALUES.resolve("istiod-values.yaml");
+
+  static Stream<String> releases() throws IOException {
+    Path bins = TestTools.require("SIGNET_ISTIO_BIN", "istio-bin.sh");
+    List<String> releases = new ArrayList<>(IstioCharts.releases());
+    releases.removeIf(r -> !Files.isDirectory(bins.resolve(r)));
+    assertThat(releases).as("releases with binaries under " + bins).isNotEmpty();
+    return releases.stream();
+  }
+
+  @ParameterizedTest(name = "Istio {0}")
+  @MethodSource("releases")
+  void istiodAndAProxylessAgentRunOnSignet(String release, @TempDir Path dir) throws Exception {
+    Path bins = TestTools.require("SIGNET_ISTIO_BIN", "istio-bin.sh").resolve(release);
+    IstioCharts charts = new IstioCharts();
+    try (KubeTestCluster kube = new KubeTestCluster().start()) {
+      charts.installBase(kube, release);
+      // No cluster DNS: Signet and istiod listen on loopback addresses of their own, which the
+      // agent's /etc/hosts gives their Service names; the values are deploy/istio's, unchanged.
+      ClusterDns dns = new ClusterDns();
+      String signetAddress = dns.address(10);
+      String istiodAddress = dns.address(11);
+      Path hosts = ClusterDns.hostsFile(dir.resolve("hosts"), java.util.Map.of(
+          "signet.signet-system.svc", signetAddress, "istiod.istio-system.svc", istiodAddress));
+      List<HasMetadata> istio = IstioCharts.apply(kube, charts.render(release, "istiod",
+          "istiod", "istio-system", List.of(ISTIOD_VALUES)));
+      Path cacerts = CaFilesDir.write(dir.resolve("cacerts"));
+      String roots = Files.readString(cacerts.resolve("root-cert.pem"));
+      // localhost on istiod's certificate: the API server calls its webhook by that name.
+      try (SignetProcess signet = SignetProcess.startConfigured(dir, "signet", signetAddress, 443,
+          "ca.source=files", "ca.files.directory=" + cacerts, "auth.kind=tokenreview",
+          "kubernetes.kubeconfig=" + KubeSignet.signetKubeconfig(kube, "signet"),
+          "kubernetes.trust-bundle.enabled=true", "kubernetes.istiod-cert.enabled=true",
+          "kubernetes.istiod-cert.dns-names=localhost",
+          "kubernetes.leader-election.lease-duration=4s",
+          "kubernetes.leader-election.renew-deadline=3s",
+          "kubernetes.leader-election.retry-period=500ms")) {
+        Poll.until(() -> rootConfigMap(kube, "istio-system") != null
+                && secret(kube) != null, Duration.ofSeconds(60),
+            "Signet wrote istio-ca-root-cert and istiod-tls");
+        FakeKubelet kubelet = new FakeKubelet(kube);
+        Deployment deployment = istio.stream().filter(Deployment.class::isInstance)
+            .map(Deployment.class::cast).findFirst().orElseThrow();
+        try (Istiod istiod = Istiod.start(kube, kubelet, bins.resolve("pilot-discovery"),
+            deployment, dir, istiodAddress)) {
+          assertThat(istiod.env()).containsEntry("ENABLE_CA_SERVER", "false");
+          istiodServesWithSignetsCertificate(kube, istiod, roots);
+          onlySignetWritesTheRootConfigMap(kube, roots);
+          proxylessAgentGetsItsCertificateAndConfig(kube, kubelet, istiod, bins, dir, roots,
+              hosts);
+        } catch (AssertionError | Exception e) {
+          throw new AssertionError(e + "\n--- signet log:\n" + signet.logTail()
+              + "\n--- istiod log:\n" + tail(dir.resolve("istiod.log")), e);
+        }
+      }
+    }
+  }
+
+  /** The certificate istiod serves XDS with is Signet's istiod-tls leaf, valid for its name. */
+  private static void istiodServesWithSignetsCertificate(KubeTestCluster kube, Istiod istiod,
+      String roots) throws Exception {
+    X509Certificate written = Pem.certificates(decode(secret(kube), "tls.crt")).get(0);
+    SSLContext tls = trusting(roots);
+    try (Socket raw = new Socket(istiod.xdsTlsAddress, 15012);
+        SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(raw,
+            "istiod.istio-system.svc", 15012, true)) {
+      SSLParameters p = s.getSSLParameters();
+      p.setEndpointIdentificationAlgorithm("HTTPS");
+      p.setApplicationProtocols(new String[] {"h2"});
+      s.setSSLParameters(p);
+      s.startHandshake();
+      X509Certificate served = (X509Certificate) s.getSession().getPeerCertificates()[0];
+      assertThat(served).as("istiod's XDS certificate").isEqualTo(written);
+    }
+  }
+
+  /**
+   * istiod with its CA off leaves the root ConfigMaps to Signet: a namespace created now gets
+   * Signet's roots, and no istio-ca-root-cert anywhere was ever written by pilot-discovery.
+   */
+  private static void onlySignetWritesTheRootConfigMap(KubeTestCluster kube, String roots)
+      throws Exception {
+    kube.createNamespace("late");
+    Poll.until(() -> {
+      ConfigMap cm = rootConfigMap(kube, "late");
+      return cm != null && roots.equals(cm.getData().get("root-cert.pem"));
+    }, Duration.ofSeconds(30), "late/istio-ca-root-cert with Signet's roots");
+    List<ConfigMap> all = kube.admin().configMaps().inAnyNamespace()
+        .withField("metadata.name", "istio-ca-root-cert").list().getItems();
+    assertThat(all).hasSizeGreaterThanOrEqualTo(4);
+    for (ConfigMap cm : all) {
+      assertThat(Pem.certificates(cm.getData().get("root-cert.pem")))
+          .isEqualTo(Pem.certificates(roots));
+      assertThat(cm.getMetadata().getManagedFields()).extracting(ManagedFieldsEntry::getManager)
+          .as(cm.getMetadata().getNamespace() + "/istio-ca-root-cert writers")
+          .doesNotContain("pilot-discovery");
+    }
+  }
+
+  private static void proxylessAgentGetsItsCertificateAndConfig(KubeTestCluster kube,
+      FakeKubelet kubelet, Istiod istiod, Path bins, Path dir, String roots, Path hosts)
+      throws Exception {
+    // istiod patches its injection webhook with the CA bundle it serves with: Signet's roots.
+    Poll.until(() -> caBundleIs(kube, roots), Duration.ofSeconds(60),
+        "istiod put Signet's roots into its injection webhook");
+    // No cluster DNS or Service routing for the API server: the webhook calls istiod by URL.
+    kube.admin().admissionRegistration().v1().mutatingWebhookConfigurations()
+        .withName("istio-sidecar-injector").edit(w -> {
+          w.getWebhooks().forEach(h -> {
+            h.getClientConfig().setService(null);
+            h.getClientConfig().setUrl("https://localhost:" + istiod.webhookPort + "/inject");
+          });
+          return w;
+        });
+    // (In this order: createServiceAccount applies the namespace without labels.)
+    kube.createServiceAccount("demo", "web");
+    kube.createNamespace("demo", "istio-injection", "enabled");
+    kube.admin().services().inNamespace("demo").resource(new ServiceBuilder()
+        .withNewMetadata().withName("web").withNamespace("demo").endMetadata()
+        .withNewSpec().addToSelector("app", "web").addNewPort().withName("grpc").withPort(7070)
+        .withNewTargetPort(7070).endPort().endSpec().build()).create();
+    int statusPort = LocalProcess.freePort();
+    Pod pod = kube.admin().pods().inNamespace("demo").resource(new PodBuilder()
+        .withNewMetadata().withName("web-0").withNamespace("demo").addToLabels("app", "web")
+        .addToAnnotations("inject.istio.io/templates", "grpc-agent")
+        .addToAnnotations("status.sidecar.istio.io/port", String.valueOf(statusPort))
+        .addToAnnotations("proxy.istio.io/config",
+            "{\"proxyMetadata\":{\"PROXY_XDS_DEBUG_VIA_AGENT\":\"false\"}}")
+        .endMetadata()
+        .withNewSpec().withServiceAccountName("web").withNodeName(FakeKubelet.NODE)
+        .addNewContainer().withName("app").withImage("example.invalid/web:1")
+        .addNewPort().withName("grpc").withContainerPort(7070).endPort().endContainer()
+        .endSpec().build()).create();
+    Container proxy = pod.getSpec().getContainers().stream()
+        .filter(c -> c.getName().equals("istio-proxy")).findFirst()
+        .orElseThrow(() -> new AssertionError("istiod's webhook did not inject istio-proxy: "
+            + kube.admin().pods().inNamespace("demo").withName("web-0").get()));
+    assertThat(env(proxy, "CA_ADDR")).isEqualTo("signet.signet-system.svc:443");
+    assertThat(env(proxy, "ISTIO_META_GENERATOR")).isEqualTo("grpc");
+    assertThat(env(proxy, "DISABLE_ENVOY")).isEqualTo("true");
+    pod = kubelet.reportRunning(pod, "10.244.0.10");
+    kube.admin().discovery().v1().endpointSlices().inNamespace("demo").resource(
+        new EndpointSliceBuilder().withNewMetadata().withName("web-abc").withNamespace("demo")
+            .addToLabels("kubernetes.io/service-name", "web").endMetadata()
+            .withAddressType("IPv4").addNewEndpoint().withAddresses("10.244.0.10")
+            .withNewConditions().withReady(true).endConditions().withNodeName(FakeKubelet.NODE)
+            .withNewTargetRef().withKind("Pod").withName("web-0").withNamespace("demo")
+            .withUid(pod.getMetadata().getUid()).endTargetRef().endEndpoint()
+            .addNewPort().withName("grpc").withPort(7070).withProtocol("TCP").endPort().build())
+        .create();
+    try (ProxylessAgent agent = ProxylessAgent.start(kubelet, bins.resolve("pilot-agent"), pod,
+        dir, hosts)) {
+      try {
+        Poll.until(() -> agent.wroteCertificates() || !agent.alive(), Duration.ofSeconds(90),
+            "the agent wrote OUTPUT_CERTS");
+        assertThat(agent.alive()).as("pilot-agent running").isTrue();
+        List<X509Certificate> chain = Pem.certificates(
+            Files.readString(agent.outputCerts().resolve("cert-chain.pem")));
+        X509Certificate leaf = chain.get(0);
+        List<String> sans = new ArrayList<>();
+        leaf.getSubjectAlternativeNames().forEach(n -> sans.add(String.valueOf(n.get(1))));
+        assertThat(sans).containsExactly("spiffe://cluster.local/ns/demo/sa/web");
+        // Issued by Signet's files CA (only Signet holds its key; istiod's CA is off).
+        X509Certificate ca = Pem.certificates(Files.readString(
+            dir.resolve("cacerts").resolve("ca-cert.pem"))).get(0);
+        leaf.verify(ca.getPublicKey());
+        assertThat(Pem.certificates(Files.readString(
+            agent.outputCerts().resolve("root-cert.pem")))).isEqualTo(Pem.certificates(roots));
+        Poll.until(() -> Files.exists(agent.grpcBootstrap()), Duration.ofSeconds(30),
+            "the agent wrote the gRPC xDS bootstrap");
+        String bootstrap = Files.readString(agent.grpcBootstrap());
+        // The application's certificates are the ones the agent got from Signet.
+        assertThat(bootstrap).contains("\"certificate_providers\"")
+            .contains("/var/lib/istio/data/cert-chain.pem");
+        // XDS as the application gets it: through the agent, which talks to istiod over mutual
+        // TLS (its Signet certificate; istiod's verified with the mesh root).
+        String listener = "web.demo.svc.cluster.local:7070";
+        XdsProbe.Response lds = XdsProbe.ask(agent.grpcBootstrap(), agent.launch.rootfs(),
+            XdsProbe.LISTENER, List.of(listener), Duration.ofSeconds(60),
+            () -> connected(istiod, "web-0.demo"));
+        assertThat(lds.typeUrl()).isEqualTo(XdsProbe.LISTENER);
+        assertThat(lds.names()).contains(listener);
+        assertThat(lds.heldWhileOpen()).as("istiod lists web-0.demo as an XDS client").isTrue();
+        Poll.until(() -> agent.ready(statusPort) == 200, Duration.ofSeconds(60),
+            "pilot-agent ready");
+      } catch (AssertionError | Exception e) {
+        throw new AssertionError(e + "\n--- pilot-agent log:\n" + agent.logTail()
+            + "\n--- istiod log:\n" + istiod.logTail(), e);
+      }
+    }
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  private static boolean connected(Istiod istiod, String proxy) {
+    try {
+      return istiod.debug("/debug/connections").contains("\"" + proxy);
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static boolean caBundleIs(KubeTestCluster kube, String roots) {
+    MutatingWebhookConfiguration w = kube.admin().admissionRegistration().v1()
+        .mutatingWebhookConfigurations().withName("istio-sidecar-injector").get();
+    return w != null && w.getWebhooks().stream().allMatch(h -> h.getClientConfig().getCaBundle()
+        != null && roots.equals(decodeText(h.getClientConfig().getCaBundle())));
+  }
+
+  private static ConfigMap rootConfigMap(KubeTestCluster kube, String ns) {
+    return kube.admin().configMaps().inNamespace(ns).withName("istio-ca-root-cert").get();
+  }
+
+  private static Secret secret(KubeTestCluster kube) {
+    return kube.admin().secrets().inNamespace("istio-system").withName("istiod-tls").get();
+  }
+
+  private static String env(Container c, String name) {
+    return c.getEnv().stream().filter(e -> e.getName().equals(name)).map(EnvVar::getValue)
+        .findFirst().orElseThrow(() -> new AssertionError("no env " + name));
+  }
+
+  private static String decode(Secret s, String key) {
+    return decodeText(s.getData().get(key));
+  }
+
+  private static String decodeText(String b64) {
+    return new String(Base64.getDecoder().decode(b64), StandardCharsets.US_ASCII);
+  }
+
+  private static SSLContext trusting(String pem) throws Exception {
+    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+    trust.load(null, null);
+    int i = 0;
+    for (X509Certificate c : Pem.certificates(pem)) {
+      trust.setCertificateEntry("root-" + i++, c);
+    }
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext ssl = SSLContext.getInstance("TLS");
+    ssl.init(null, tmf.getTrustManagers(), null);
+    return ssl;
+  }
+}
