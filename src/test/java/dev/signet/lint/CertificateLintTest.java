@@ -111,10 +111,12 @@ class CertificateLintTest {
   void istiodCertificateIsClean() throws Exception {
     var authority = server.ca().current();
     IstiodCertPublisher publisher = new IstiodCertPublisher(null, server.ca(), new LeafSigner(),
-        new IstiodCert(true, "istio-system", "canary", Duration.ofHours(24)), TRUST_DOMAIN,
+        new IstiodCert(true, "istio-system", java.util.List.of("canary"), java.util.List.of(),
+            Duration.ofHours(24)), TRUST_DOMAIN,
         Clock.systemUTC(), null);
     X509Certificate leaf = parse(publisher.issue(authority,
         CaCertificates.ecKeyPair("secp256r1").getPublic()).der());
+    // istiod's Service, the canary revision's Service and its service account.
     assertThat(leaf.getSubjectAlternativeNames()).hasSize(3);
     Shapes.assertClean(lint, "istiod-tls", leaf, authority.certificate(),
         SvidRules.leaf(leaf, TRUST_DOMAIN));
