@@ -68,13 +68,16 @@ class LogFloodTest {
             f = attacker.await(WAIT, RawHttp2Client.GOAWAY);
           } while (f != RawHttp2Client.CLOSED && f.type() != RawHttp2Client.GOAWAY);
           assertThat(f.type()).isEqualTo(RawHttp2Client.GOAWAY);
+          // Then the server closes it, and grpc-netty logs "Transport failed".
+          assertThat(attacker.await(WAIT, RawHttp2Client.GOAWAY)).isSameAs(RawHttp2Client.CLOSED);
         } catch (java.net.SocketException cutOffWhileSending) {
           // The server closed the connection before the last reset went out: the same outcome.
         }
       }
       assertThat(signet.legitimateCertificate()).hasSizeGreaterThanOrEqualTo(2);
-      assertThat(assertQuiet(log.records(), "io.grpc"))
-          .containsEntry("io.grpc.netty.NettyServerTransport.connections", 1L);
+      // Five cut-offs, no stack trace and at most one line (the limiter is per process: an
+      // earlier test's cut-off within the interval may have used this interval's line).
+      assertQuiet(log.records(), "io.grpc");
     }
   }
 
