@@ -89,17 +89,23 @@ class ConnectionLimitsTest {
       // refusals are resets too: past the reset budget the connection is told to go away.
       int refusals = 0;
       Frame f = null;
-      for (int i = 0; i < 200 && attacker.open(); i++) {
-        attacker.openCall(HostileSignet.CREATE_CERTIFICATE, false);
-        attacker.flush();
-        f = attacker.await(WAIT, RST_STREAM, GOAWAY);
-        if (f.type() != RST_STREAM) {
-          break;
+      try {
+        for (int i = 0; i < 200 && attacker.open(); i++) {
+          attacker.openCall(HostileSignet.CREATE_CERTIFICATE, false);
+          attacker.flush();
+          f = attacker.await(WAIT, RST_STREAM, GOAWAY);
+          if (f.type() != RST_STREAM) {
+            break;
+          }
+          assertThat(f.errorCode()).isEqualTo(REFUSED_STREAM);
+          refusals++;
         }
-        assertThat(f.errorCode()).isEqualTo(REFUSED_STREAM);
-        refusals++;
+      } catch (java.net.SocketException cutOff) {
+        // Closed right after its GOAWAY, which the reader has queued: read below.
       }
-      assertThat(f).isNotNull();
+      if (f == null || f.type() != GOAWAY) {
+        f = attacker.await(WAIT, GOAWAY);
+      }
       assertThat(f.type()).isEqualTo(GOAWAY);
       assertThat(f.errorCode()).isEqualTo(ENHANCE_YOUR_CALM);
       assertThat(refusals).isBetween(1, 51);
