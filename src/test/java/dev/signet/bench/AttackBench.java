@@ -353,11 +353,11 @@ public final class AttackBench {
     }
   }
 
-  /** Latencies of one kind of call, and its errors. */
   /** With -Dattack.trace=true, every call slower than 50 ms is listed with its start time. */
   private static final boolean TRACE_SLOW = Boolean.getBoolean("attack.trace");
   private static final long SLOW_NANOS = 50_000_000L;
 
+  /** Latencies of one kind of call, and its errors. */
   private static final class Samples {
     private final ConcurrentLinkedQueue<Long> nanos = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<String> slow = new ConcurrentLinkedQueue<>();
