@@ -106,9 +106,15 @@ class ConnectionLimitsTest {
       if (f == null || f.type() != GOAWAY) {
         f = attacker.await(WAIT, GOAWAY);
       }
-      assertThat(f.type()).isEqualTo(GOAWAY);
-      assertThat(f.errorCode()).isEqualTo(ENHANCE_YOUR_CALM);
-      assertThat(refusals).isBetween(1, 51);
+      // GOAWAY(ENHANCE_YOUR_CALM), then the close. A stream the client opened after the last
+      // refusal can make the TCP stack drop the unread GOAWAY once the server has closed: then
+      // only the close is seen, right after the budget's worth of refusals.
+      if (f != RawHttp2Client.CLOSED) {
+        assertThat(f.type()).isEqualTo(GOAWAY);
+        assertThat(f.errorCode()).isEqualTo(ENHANCE_YOUR_CALM);
+      }
+      assertThat(refusals).isBetween(45, 51);
+      assertThat(attacker.await(WAIT, -1)).isSameAs(RawHttp2Client.CLOSED);
       assertThat(signet.legitimateCertificate()).hasSizeGreaterThanOrEqualTo(2);
     }
   }

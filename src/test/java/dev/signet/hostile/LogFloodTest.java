@@ -59,17 +59,20 @@ class LogFloodTest {
         LogCapture log = LogCapture.of("")) {
       for (int c = 0; c < 5; c++) {
         try (RawHttp2Client attacker = RawHttp2Client.connect(signet.grpcPort(), "127.0.0.2")) {
-          Frame f = null;
+          Frame f;
           for (int i = 0; i < 100 && attacker.open(); i++) {
             attacker.reset(attacker.openCall(HostileSignet.CREATE_CERTIFICATE, false));
             attacker.flush();
           }
-          do {
-            f = attacker.await(WAIT, RawHttp2Client.GOAWAY);
-          } while (f != RawHttp2Client.CLOSED && f.type() != RawHttp2Client.GOAWAY);
-          assertThat(f.type()).isEqualTo(RawHttp2Client.GOAWAY);
-          // Then the server closes it, and grpc-netty logs "Transport failed".
-          assertThat(attacker.await(WAIT, RawHttp2Client.GOAWAY)).isSameAs(RawHttp2Client.CLOSED);
+          // GOAWAY, then the server closes the connection and grpc-netty logs "Transport
+          // failed". (Resets still in flight when it closes can make the TCP stack drop the
+          // unread GOAWAY: then only the close is seen. Either way the connection was cut off.)
+          f = attacker.await(WAIT, RawHttp2Client.GOAWAY);
+          if (f != RawHttp2Client.CLOSED) {
+            assertThat(f.errorCode()).isEqualTo(0xbL); // ENHANCE_YOUR_CALM
+            assertThat(attacker.await(WAIT, RawHttp2Client.GOAWAY))
+                .isSameAs(RawHttp2Client.CLOSED);
+          }
         } catch (java.net.SocketException cutOffWhileSending) {
           // The server closed the connection before the last reset went out: the same outcome.
         }
