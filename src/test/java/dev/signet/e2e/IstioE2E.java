@@ -27,7 +27,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +36,6 @@ import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -115,7 +113,7 @@ class IstioE2E {
   private static void istiodServesWithSignetsCertificate(KubeTestCluster kube, Istiod istiod,
       String roots) throws Exception {
     X509Certificate written = Pem.certificates(decode(secret(kube), "tls.crt")).get(0);
-    SSLContext tls = trusting(roots);
+    SSLContext tls = KubeTestCluster.sslTrusting(roots);
     try (Socket raw = new Socket(istiod.xdsTlsAddress, 15012);
         SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(raw,
             "istiod.istio-system.svc", 15012, true)) {
@@ -291,20 +289,5 @@ class IstioE2E {
 
   private static String decodeText(String b64) {
     return new String(Base64.getDecoder().decode(b64), StandardCharsets.US_ASCII);
-  }
-
-  private static SSLContext trusting(String pem) throws Exception {
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    int i = 0;
-    for (X509Certificate c : Pem.certificates(pem)) {
-      trust.setCertificateEntry("root-" + i++, c);
-    }
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(null, tmf.getTrustManagers(), null);
-    return ssl;
   }
 }

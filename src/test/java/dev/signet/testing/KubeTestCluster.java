@@ -388,7 +388,8 @@ public final class KubeTestCluster implements AutoCloseable, BeforeAllCallback, 
     }
   }
 
-  private static SSLContext sslTrusting(String pem) throws java.security.GeneralSecurityException,
+  /** A TLS context that trusts exactly the certificates in {@code pem}. */
+  public static SSLContext sslTrusting(String pem) throws java.security.GeneralSecurityException,
       IOException {
     KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
     trust.load(null, null);
