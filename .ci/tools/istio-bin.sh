@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds Istio's own pilot-discovery (istiod) and pilot-agent for one Istio release, in one
-# `go build`, and prints the directory that holds both (progress goes to stderr).
+# Builds Istio's own pilot-discovery (istiod) and pilot-agent for one Istio release, and
+# istiod-ca (istiod's CA server alone, for src/bench/storm.sh), in one `go build`, and prints the
+# directory that holds them (progress goes to stderr).
 #
 #   bash .ci/tools/istio-bin.sh 1.31
 #
@@ -24,12 +25,13 @@ if [ -z "$go" ]; then
   exit 1
 fi
 
-hash=$( (cat "$0" "$src"/*.go "$modfile" "${modfile%.mod}.sum"; "$go" version) | sha256sum | cut -c1-16)
+hash=$( (cat "$0" "$modfile" "${modfile%.mod}.sum"; find "$src" -name '*.go' | sort | xargs cat; "$go" version) \
+  | sha256sum | cut -c1-16)
 tools=${XDG_CACHE_HOME:-$HOME/.cache}/signet-tools
 dir=$tools/istio-bin-$release-$hash
-if [ ! -x "$dir/pilot-discovery" ] || [ ! -x "$dir/pilot-agent" ]; then
+if [ ! -x "$dir/pilot-discovery" ] || [ ! -x "$dir/pilot-agent" ] || [ ! -x "$dir/istiod-ca" ]; then
   istio=$(awk '$1 == "istio.io/istio" { print $2 } $1 == "require" && $2 == "istio.io/istio" { print $3 }' "$modfile")
-  echo "istio-bin: building pilot-discovery and pilot-agent of istio.io/istio@$istio (Istio $release) with $("$go" version)" >&2
+  echo "istio-bin: building pilot-discovery, pilot-agent and istiod-ca of istio.io/istio@$istio (Istio $release) with $("$go" version)" >&2
   start=$SECONDS
   rm -rf "$dir.tmp"
   mkdir -p "$dir.tmp"
@@ -37,13 +39,14 @@ if [ ! -x "$dir/pilot-discovery" ] || [ ! -x "$dir/pilot-agent" ]; then
   pkg=istio.io/istio/pkg/version
   (cd "$src" && GOFLAGS=-mod=readonly "$go" build -modfile="istio-$release.mod" \
     -trimpath -buildvcs=false -ldflags "-s -w -X $pkg.buildVersion=$release-signet-e2e" \
-    -o "$dir.tmp/" istio.io/istio/pilot/cmd/pilot-discovery istio.io/istio/pilot/cmd/pilot-agent) >&2
+    -o "$dir.tmp/" istio.io/istio/pilot/cmd/pilot-discovery istio.io/istio/pilot/cmd/pilot-agent \
+    ./istiod-ca) >&2
   rm -rf "$dir"
   mv "$dir.tmp" "$dir"
   echo "istio-bin: built in $((SECONDS - start))s" >&2
-  # Older builds of this release are stale once the pins changed.
-  for old in "$tools"/istio-bin-"$release"-*; do
-    if [ "$old" != "$dir" ]; then rm -rf "$old"; fi
-  done
 fi
+# Builds of this release for other sources (older commits, other worktrees sharing this cache)
+# are removed once unused for two days; this one is marked used.
+touch "$dir"
+find "$tools" -maxdepth 1 -name "istio-bin-$release-*" ! -path "$dir" -mtime +1 -exec rm -rf {} +
 echo "$dir"

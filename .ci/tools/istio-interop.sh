@@ -37,9 +37,9 @@ if [ ! -x "$bin" ]; then
     -buildvcs=false -ldflags "-X main.istioRelease=$release" -o "$bin.tmp" .) >&2
   mv "$bin.tmp" "$bin"
   echo "istio-interop: built in $((SECONDS - start))s" >&2
-  # Older builds of this release are stale once the sources changed.
-  for old in "$tools"/istio-interop-"$release"-*; do
-    if [ "$old" != "$dir" ]; then rm -rf "$old"; fi
-  done
 fi
+# Builds of this release for other sources (older commits, other worktrees sharing this cache)
+# are removed once unused for two days; this one is marked used.
+touch "$dir"
+find "$tools" -maxdepth 1 -name "istio-interop-$release-*" ! -path "$dir" -mtime +1 -exec rm -rf {} +
 echo "$bin"

@@ -20,11 +20,12 @@ print(" ".join(str(x.getsockname()[1]) for x in s))')"
 
 # Starts Signet in dev mode (CA and tokens in $dir/dev) on $grpc/$admin with the launcher's
 # JVM flags, its own process group, output to $log; sets server. Extra environment (JAVA_OPTS,
-# SIGNET_CDS_DIR) comes from the caller's.
+# SIGNET_CDS_DIR) comes from the caller's; SERVER_PREFIX (e.g. "taskset -c 1") wraps the JVM;
+# arguments are more of Signet's flags.
 bench_start() {
-  SIGNET_JAR=target/signet.jar setsid server/bin/signet serve --dev \
+  SIGNET_JAR=target/signet.jar setsid ${SERVER_PREFIX:-} server/bin/signet serve --dev \
     --set ca.dev.directory="$dir/dev" --set server.address=127.0.0.1 \
-    --set server.grpc-port="$grpc" --set server.admin-port="$admin" >"$log" 2>&1 &
+    --set server.grpc-port="$grpc" --set server.admin-port="$admin" "$@" >"$log" 2>&1 &
   server=$!
 }
 
@@ -37,7 +38,8 @@ bench_await_ready() {
 }
 
 # Runs the load generator against the server; arguments are LoadGenerator's flags.
+# LOAD_PREFIX (e.g. "taskset -c 0") wraps its JVM.
 load() {
-  java -cp "$cp" dev.signet.bench.LoadGenerator --addr "localhost:$grpc" \
+  ${LOAD_PREFIX:-} java -cp "$cp" dev.signet.bench.LoadGenerator --addr "localhost:$grpc" \
     --dev-dir "$dir/dev" --metrics "http://127.0.0.1:$admin/metrics" ${key_flag:-} "$@"
 }

@@ -41,23 +41,42 @@ public final class LoadGenerator {
   private final List<IstioCertificateRequest> requests = new ArrayList<>();
   private final List<String> tokens = new ArrayList<>();
   private final io.netty.handler.ssl.SslContext tls;
+  /** Certificates received, for servers measured through /proc (they report no count). */
+  private final LongAdder received = new LongAdder();
+  private static final int KEY_POOL = 64;
+  /** The identity the next request uses: runs continue where the last one stopped, so a
+   * measured run after a warm-up uses identities (and tokens) the warm-up has not sent when
+   * there are enough of them. */
+  private int nextIdentity;
 
   private LoadGenerator(LoadOptions options) throws Exception {
     this.options = options;
-    DevTokens issuer = DevTokens.open(options.devDir());
     tls = GrpcSslContexts.forClient()
         .trustManager(options.devDir().resolve("root-cert.pem").toFile()).build();
     for (int c = 0; c < options.connections(); c++) {
       channels.add(channel());
     }
-    for (int i = 0; i < options.identities(); i++) {
+    List<String> given = options.tokensFile() == null ? List.of()
+        : java.nio.file.Files.readAllLines(options.tokensFile()).stream()
+            .filter(line -> !line.isBlank()).toList();
+    int identities = given.isEmpty() ? options.identities() : given.size();
+    DevTokens issuer = !given.isEmpty() ? null
+        : options.rsaTokens() ? DevTokens.openRsa(options.devDir())
+        : DevTokens.open(options.devDir());
+    // Key pairs are shared by identities (RSA key generation would dominate a 10,000-identity
+    // set-up); each identity still has its own CSR, signed by its key.
+    List<java.security.KeyPair> keys = new ArrayList<>();
+    for (int k = 0; k < Math.min(identities, KEY_POOL); k++) {
+      keys.add(options.rsa() ? CsrBuilder.rsa2048() : CsrBuilder.ecP256());
+    }
+    for (int i = 0; i < identities; i++) {
       String sa = "load-" + i;
-      String uri = "spiffe://" + options.trustDomain() + "/ns/bench/sa/" + sa;
+      String uri = "spiffe://" + options.trustDomain() + "/ns/" + options.namespace() + "/sa/" + sa;
       requests.add(IstioCertificateRequest.newBuilder()
-          .setCsr(CsrBuilder.istioAgent(options.rsa() ? CsrBuilder.rsa2048()
-              : CsrBuilder.ecP256(), uri))
+          .setCsr(CsrBuilder.istioAgent(keys.get(i % keys.size()), uri))
           .setValidityDuration(86400).build());
-      String token = issuer.issue("bench", sa, List.of("istio-ca"), Duration.ofHours(2));
+      String token = issuer == null ? given.get(i).trim()
+          : issuer.issue(options.namespace(), sa, List.of("istio-ca"), Duration.ofHours(2));
       tokens.add(token);
       IstioCertificateServiceStub[] perConnection =
           new IstioCertificateServiceStub[channels.size()];
@@ -83,16 +102,56 @@ public final class LoadGenerator {
       if (options.holdAfterWarmup() != null) {
         awaitFile("warmed", options.holdAfterWarmup());
       }
-      ServerMetrics before = ServerMetrics.scrape(options.metricsUrl());
-      LoadReport report = load.run(options.requests(), options.rate());
-      ServerMetrics after = ServerMetrics.scrape(options.metricsUrl());
-      System.out.println(report.summary(options, before, after));
-      if (report.errors() > 0 && options.failOnError()) {
+      long errors = options.window() > 0 ? load.windows() : load.measured(options.requests());
+      if (errors > 0 && options.failOnError()) {
         System.exit(1);
       }
     } finally {
       load.close();
     }
+  }
+
+  /** One measured run of {@code count} requests, summarised; returns its errors. */
+  private long measured(int count) throws Exception {
+    ServerMetrics before = server();
+    LoadReport report = run(count, options.rate());
+    ServerMetrics after = server();
+    System.out.println(report.summary(options, before, after));
+    return report.errors();
+  }
+
+  /**
+   * The whole run in windows of {@code --window} requests, one line each (server CPU per
+   * certificate, p50 and p99), then the summary of all of it: a cold server's warm-up curve.
+   */
+  private long windows() throws Exception {
+    int window = options.window();
+    long[] all = new long[options.requests()];
+    long errors = 0;
+    long start = System.nanoTime();
+    ServerMetrics first = server();
+    ServerMetrics before = first;
+    for (int done = 0; done < all.length; done += window) {
+      int n = Math.min(window, all.length - done);
+      LoadReport part = run(n, options.rate());
+      ServerMetrics after = server();
+      System.arraycopy(part.latencies(), 0, all, done, n);
+      errors += part.errors();
+      System.out.printf("  requests %d-%d: %s%n", done + 1, done + n,
+          part.brief(before, after));
+      before = after;
+    }
+    LoadReport total = new LoadReport(all, System.nanoTime() - start, errors, Map.of());
+    System.out.println(total.summary(options, first, before));
+    return errors;
+  }
+
+  private ServerMetrics server() throws Exception {
+    long pid = options.serverPid() > 0 || options.serverPidFile() == null ? options.serverPid()
+        : Long.parseLong(java.nio.file.Files.readString(options.serverPidFile()).trim());
+    return pid > 0
+        ? ServerMetrics.ofProcess(pid, received.sum())
+        : ServerMetrics.scrape(options.metricsUrl());
   }
 
   /**
@@ -167,7 +226,7 @@ public final class LoadGenerator {
       }
       long begin = rate > 0 ? due : System.nanoTime();
       int n = i;
-      send(i, new StreamObserver<>() {
+      send(nextIdentity++, new StreamObserver<>() {
         @Override
         public void onNext(IstioCertificateResponse r) {}
 
@@ -181,6 +240,7 @@ public final class LoadGenerator {
 
         @Override
         public void onCompleted() {
+          received.increment();
           finish();
         }
 
@@ -206,7 +266,7 @@ public final class LoadGenerator {
   }
 
   private void send(int i, StreamObserver<IstioCertificateResponse> observer) {
-    int identity = i % requests.size();
+    int identity = Math.floorMod(i, requests.size());
     if (options.freshConnections()) {
       // As in a restart storm: every pod dials, handshakes and asks once.
       ManagedChannel ch = channel();

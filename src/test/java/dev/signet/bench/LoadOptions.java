@@ -3,11 +3,23 @@ package dev.signet.bench;
 import java.net.URI;
 import java.nio.file.Path;
 
-/** The load generator's command line; every flag has a default that suits a 2-core machine. */
+/**
+ * The load generator's command line; every flag has a default that suits a 2-core machine.
+ *
+ * <p>Beyond the shape of the load: {@code --server-pid} (or {@code --server-pid-file}, read when
+ * measuring) reads the server's CPU and memory from
+ * {@code /proc} instead of Signet's {@code /metrics} (so any CA server can be measured, e.g.
+ * istiod's); {@code --window N} reports server CPU per certificate for every N requests (a cold
+ * server's warm-up curve); {@code --rsa-tokens} makes the dev token key RSA (RS256, as
+ * kube-apiserver's, and the only algorithm Istio's JWT authenticator accepts);
+ * {@code --tokens-file} takes one service-account token per line (e.g. from the TokenRequest
+ * API), each for service account {@code load-<line>} in {@code --namespace}.
+ */
 record LoadOptions(String host, int port, Path devDir, URI metricsUrl, String trustDomain,
     int connections, int concurrency, int identities, int requests, int warmup, double rate,
     boolean rsa, boolean failOnError, boolean freshConnections, Path startSignal,
-    Path holdAfterWarmup) {
+    Path holdAfterWarmup, long serverPid, int window, boolean rsaTokens, Path tokensFile,
+    String namespace, Path serverPidFile) {
 
   static LoadOptions parse(String[] args) {
     String addr = "localhost:8443";
@@ -25,6 +37,12 @@ record LoadOptions(String host, int port, Path devDir, URI metricsUrl, String tr
     boolean fresh = false;
     Path startSignal = null;
     Path hold = null;
+    long serverPid = 0;
+    int window = 0;
+    boolean rsaTokens = false;
+    Path tokensFile = null;
+    String namespace = "bench";
+    Path serverPidFile = null;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (flag.equals("--ecdsa")) {
@@ -33,6 +51,10 @@ record LoadOptions(String host, int port, Path devDir, URI metricsUrl, String tr
       }
       if (flag.equals("--fresh-connections")) {
         fresh = true;
+        continue;
+      }
+      if (flag.equals("--rsa-tokens")) {
+        rsaTokens = true;
         continue;
       }
       if (flag.equals("--fail-on-error")) {
@@ -56,13 +78,19 @@ record LoadOptions(String host, int port, Path devDir, URI metricsUrl, String tr
         case "--rate" -> rate = Double.parseDouble(v);
         case "--first-cert-after" -> startSignal = Path.of(v);
         case "--hold-after-warmup" -> hold = Path.of(v);
+        case "--server-pid" -> serverPid = Long.parseLong(v);
+        case "--window" -> window = Integer.parseInt(v);
+        case "--tokens-file" -> tokensFile = Path.of(v);
+        case "--namespace" -> namespace = v;
+        case "--server-pid-file" -> serverPidFile = Path.of(v);
         default -> throw new IllegalArgumentException("unknown flag " + flag);
       }
     }
     int colon = addr.lastIndexOf(':');
     return new LoadOptions(addr.substring(0, colon), Integer.parseInt(addr.substring(colon + 1)),
         devDir, metrics, td, connections, concurrency, identities, requests, warmup, rate, rsa,
-        failOnError, fresh, startSignal, hold);
+        failOnError, fresh, startSignal, hold, serverPid, window, rsaTokens, tokensFile,
+        namespace, serverPidFile);
   }
 
   /** How the run was shaped, for the report. */

@@ -25,6 +25,17 @@ record LoadReport(long[] latencies, long elapsedNanos, long errors, Map<Status.C
         options.rate() > 0 ? slowBySecond(options.rate()) : "");
   }
 
+  /** One line: throughput, latency and server CPU per certificate between two samples. */
+  String brief(ServerMetrics before, ServerMetrics after) {
+    long[] sorted = latencies.clone();
+    Arrays.sort(sorted);
+    double issued = after.issued() - before.issued();
+    double cpu = after.cpuSeconds() - before.cpuSeconds();
+    return String.format("%.0f certs/s, p50 %.2f ms, p99 %.2f ms, server CPU %.0f us/cert%s",
+        throughput(), ms(sorted, 0.50), ms(sorted, 0.99), issued > 0 ? cpu / issued * 1e6 : 0,
+        errors > 0 ? ", errors " + errors + " " + byCode : "");
+  }
+
   /** In a fixed-rate run, when the requests slower than 100 ms were due, by second of the run. */
   private String slowBySecond(double rate) {
     java.util.TreeMap<Integer, Integer> bySecond = new java.util.TreeMap<>();
