@@ -64,6 +64,32 @@ class ChartRbacTest {
         "signet-leader")).isTrue();
     assertThat(allowed("create", "", "secrets", "istio-system", null)).isTrue();
     assertThat(allowed("update", "", "secrets", "istio-system", "istiod-tls")).isTrue();
+    // Signet's informer lists and watches with a metadata.name field selector: RBAC sees a name.
+    assertThat(allowed("watch", "", "configmaps", null, "istio-ca-root-cert")).isTrue();
+    assertThat(allowed("create", "", "configmaps", "shop", null)).isTrue();
+    assertThat(allowed("create", "coordination.k8s.io", "leases", "signet-system", null))
+        .isTrue();
+    assertThat(allowed("get", "coordination.k8s.io", "leases", "signet-system", "signet-leader"))
+        .isTrue();
+  }
+
+  /** Every ConfigMap and Lease verb but create (which carries no name) is limited to a name. */
+  @Test
+  void configMapAndLeaseWritesAreLimitedToTheirNames() throws IOException {
+    assertThat(allowed("update", "", "configmaps", "kube-system", "kube-root-ca.crt")).isFalse();
+    assertThat(allowed("patch", "", "configmaps", "shop", "app-settings")).isFalse();
+    assertThat(allowed("get", "", "configmaps", "shop", "app-settings")).isFalse();
+    assertThat(allowed("list", "", "configmaps", null, null)).isFalse();
+    assertThat(allowed("watch", "", "configmaps", "shop", null)).isFalse();
+    assertThat(allowed("update", "coordination.k8s.io", "leases", "signet-system",
+        "other-controller")).isFalse();
+    assertThat(allowed("get", "coordination.k8s.io", "leases", "signet-system", null)).isFalse();
+    // Another trust bundle name (Istio's trustBundleName) moves the limit with it.
+    String renamed = helm.render("signet", "signet-system", List.of(),
+        "--set", "config.kubernetes.trust-bundle.name=mesh-roots",
+        "--show-only", "templates/rbac.yaml");
+    assertThat(renamed).contains("resourceNames:\n    - mesh-roots")
+        .doesNotContain("istio-ca-root-cert");
   }
 
   @Test

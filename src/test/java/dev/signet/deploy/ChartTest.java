@@ -10,6 +10,7 @@ import dev.signet.testing.KubeTestCluster;
 import dev.signet.testing.Poll;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.authorization.v1.ResourceAttributesBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
@@ -152,6 +153,45 @@ class ChartTest {
     assertThat(config.auth().kind()).isEqualTo(SignetConfig.AuthKind.TOKENREVIEW);
     assertThat(config.kubernetes().trustBundle().enabled()).isTrue();
     assertThat(config.kubernetes().istiodCert().enabled()).isTrue();
+  }
+
+  /**
+   * {@code helm test}'s pod asks the CA's Service for a certificate as Istio's agent would: the
+   * Service's name (which the serving certificate carries), a token for Signet's audience, the
+   * root from the trust bundle Signet publishes, under an account of its own without RBAC.
+   */
+  @Test
+  void theHelmTestPodRequestsACertificateAsAnAgentWould(@TempDir Path dir) throws IOException {
+    String ns = "signet-helm-test";
+    List<HasMetadata> objects = objects(helm.render("signet", ns, List.of()));
+    kube.createNamespace(ns);
+    for (HasMetadata o : objects) {
+      kube.admin().resource(o).serverSideApply();
+    }
+    Pod pod = kube.admin().pods().inNamespace(ns).withName("signet-test").get();
+    assertThat(pod.getMetadata().getAnnotations()).containsEntry("helm.sh/hook", "test");
+    assertThat(pod.getSpec().getServiceAccountName()).isEqualTo("signet-test");
+    assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
+    ConfigMap cm = objects.stream().filter(ConfigMap.class::isInstance)
+        .map(ConfigMap.class::cast).findFirst().orElseThrow();
+    Path file = dir.resolve("signet.yaml");
+    Files.writeString(file, cm.getData().get("signet.yaml"));
+    SignetConfig config = ConfigLoader.withDefaults().file(file).load();
+    List<String> args = pod.getSpec().getContainers().get(0).getArgs();
+    assertThat(args.get(0)).isEqualTo("request");
+    String addr = args.get(args.indexOf("--addr") + 1);
+    assertThat(addr).isEqualTo(config.server().dnsNames().get(0) + ":443");
+    var token = pod.getSpec().getVolumes().stream().filter(v -> v.getProjected() != null)
+        .findFirst().orElseThrow().getProjected().getSources().get(0).getServiceAccountToken();
+    assertThat(config.auth().audiences()).contains(token.getAudience());
+    var root = pod.getSpec().getVolumes().stream().filter(v -> v.getConfigMap() != null)
+        .findFirst().orElseThrow().getConfigMap();
+    assertThat(root.getName()).isEqualTo(config.kubernetes().trustBundle().name());
+    assertThat(args.get(args.indexOf("--trust-domain") + 1))
+        .isEqualTo(config.issuance().trustDomain());
+    // No RBAC names the test's account.
+    assertThat(kube.serviceAccountMay(ns, "signet-test", "get", "", "configmaps", ns,
+        "istio-ca-root-cert")).isFalse();
   }
 
   private static String fullName(String release) {

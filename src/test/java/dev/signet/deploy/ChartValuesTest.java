@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.signet.config.ConfigLoader;
+import dev.signet.config.SignetConfig;
 import dev.signet.testing.HelmChart;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,6 +64,131 @@ class ChartValuesTest {
         "--set", "config.server.grpc-prot=9443");
     assertThat(r.exitCode()).isNotZero();
     assertThat(r.stderr()).contains("grpc-prot");
+  }
+
+  @Test
+  void helmRefusesAMisspeltKeyAtAnyLevel() throws IOException {
+    for (String misspelt : List.of("replica=3", "service.grpcport=443",
+        "monitoring.serviceMonitor.enable=true", "autoscaling.maxReplica=4",
+        "networkPolicy.admin.form=x", "ca.vault.auth.token-file=/t")) {
+      HelmChart.Result r = helm.template("signet", "signet-system", List.of(), "--set", misspelt);
+      String key = misspelt.substring(misspelt.lastIndexOf('.') + 1, misspelt.indexOf('='));
+      assertThat(r.exitCode()).as(misspelt).isNotZero();
+      assertThat(r.stderr()).as(misspelt).contains("'" + key + "' not allowed");
+    }
+  }
+
+  /**
+   * Every object of the schema names its keys and refuses others; the only exceptions are maps
+   * of strings (labels, annotations) and Kubernetes' own types, which the API server checks.
+   */
+  @Test
+  void everyObjectOfTheSchemaRefusesUnknownKeys() throws IOException {
+    JsonObject schema = JsonParser.parseString(
+        Files.readString(HelmChart.CHART.resolve("values.schema.json"))).getAsJsonObject();
+    List<String> passedThrough = new ArrayList<>();
+    strict(schema, "", passedThrough);
+    assertThat(passedThrough).containsExactlyInAnyOrder("resources", "extraEnv[]",
+        "extraVolumes[]", "extraVolumeMounts[]", "initContainers[]", "tolerations[]",
+        "affinity", "topologySpreadConstraints[]", "podSecurityContext", "securityContext",
+        "networkPolicy.grpc.from[]", "networkPolicy.admin.from[]", "extraObjects[]");
+  }
+
+  private static void strict(JsonObject node, String path, List<String> passedThrough) {
+    if (node.has("items")) {
+      strict(node.getAsJsonObject("items"), path + "[]", passedThrough);
+    }
+    if (!node.has("type") || !node.get("type").toString().contains("object")) {
+      return;
+    }
+    if (node.has("properties")) {
+      assertThat(node.get("additionalProperties").toString()).as(path).isEqualTo("false");
+      for (String k : node.getAsJsonObject("properties").keySet()) {
+        strict(node.getAsJsonObject("properties").getAsJsonObject(k),
+            path.isEmpty() ? k : path + "." + k, passedThrough);
+      }
+    } else if (node.has("additionalProperties")) {
+      assertThat(node.get("additionalProperties").toString()).as(path)
+          .isEqualTo("{\"type\":\"string\"}");
+    } else {
+      passedThrough.add(path);
+    }
+  }
+
+  /** Where Signet's configuration has a fixed set of values, the schema has the same set. */
+  @Test
+  void theSchemaEnumsAreSignetsChoices() throws IOException {
+    JsonObject config = JsonParser.parseString(
+        Files.readString(HelmChart.CHART.resolve("values.schema.json"))).getAsJsonObject()
+        .getAsJsonObject("properties").getAsJsonObject("config");
+    Map<String, Class<? extends Enum<?>>> choices = new java.util.LinkedHashMap<>();
+    choices.put("auth.kind", SignetConfig.AuthKind.class);
+    choices.put("auth.clusters[].kind", SignetConfig.AuthKind.class);
+    choices.put("ca.vault.auth.method", SignetConfig.VaultAuthMethod.class);
+    choices.put("ca.vault.transit.chain-source", SignetConfig.ChainSource.class);
+    choices.put("ca.vault.pki.key-source", SignetConfig.PkiKey.class);
+    choices.put("crypto.provider", SignetConfig.ProviderChoice.class);
+    choices.put("log.level", SignetConfig.LogLevel.class);
+    choices.put("log.format", SignetConfig.LogFormat.class);
+    for (var e : choices.entrySet()) {
+      List<String> allowed = new ArrayList<>();
+      for (Enum<?> c : e.getValue().getEnumConstants()) {
+        allowed.add(c.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+      }
+      assertThat(enumAt(config, e.getKey())).as(e.getKey())
+          .containsExactlyInAnyOrderElementsOf(allowed);
+    }
+    // The chart has no dev mode: every CA source but dev.
+    assertThat(enumAt(config, "ca.source"))
+        .containsExactlyInAnyOrder("files", "vault-transit", "vault-kv", "vault-pki");
+  }
+
+  private static List<String> enumAt(JsonObject node, String path) {
+    JsonObject n = node;
+    for (String part : path.split("\\.")) {
+      boolean list = part.endsWith("[]");
+      n = n.getAsJsonObject("properties").getAsJsonObject(list ? part.replace("[]", "") : part);
+      if (list) {
+        n = n.getAsJsonObject("items");
+      }
+    }
+    assertThat(n.has("enum")).as(path + " has an enum").isTrue();
+    List<String> values = new ArrayList<>();
+    n.getAsJsonArray("enum").forEach(v -> values.add(v.getAsString()));
+    return values;
+  }
+
+  @Test
+  void aDerivedKeyIsRefusedWithWhatToSetInstead() throws IOException {
+    Map<String, String> refused = Map.of(
+        "config.server.grpc-port=9443", "set containerPorts.grpc",
+        "config.kubernetes.namespace=other", "set the release namespace",
+        "config.kubernetes.leader-election.lease-name=x", "RBAC names",
+        "config.ca.files.directory=/x", "set ca.files.secretName");
+    for (var e : refused.entrySet()) {
+      HelmChart.Result r = helm.template("signet", "signet-system", List.of(), "--set",
+          e.getKey());
+      String key = e.getKey().substring(0, e.getKey().indexOf('='));
+      assertThat(r.exitCode()).as(key).isNotZero();
+      assertThat(r.stderr()).as(key).contains(key + " is derived by the chart", e.getValue());
+    }
+  }
+
+  @Test
+  void vaultTokenAuthNeedsTheTokenFile() throws IOException {
+    HelmChart.Result r = helm.template("signet", "signet-system", List.of(),
+        "--set", "ca.source=vault-kv", "--set", "ca.vault.address=https://vault:8200",
+        "--set", "ca.vault.auth.method=token");
+    assertThat(r.exitCode()).isNotZero();
+    assertThat(r.stderr()).contains("needs ca.vault.auth.tokenFile");
+  }
+
+  @Test
+  void anExistingServiceAccountMustBeNamed() throws IOException {
+    HelmChart.Result r = helm.template("signet", "signet-system", List.of(),
+        "--set", "serviceAccount.create=false");
+    assertThat(r.exitCode()).isNotZero();
+    assertThat(r.stderr()).contains("serviceAccount.name is required");
   }
 
   @Test

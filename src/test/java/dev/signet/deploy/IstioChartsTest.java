@@ -97,6 +97,7 @@ class IstioChartsTest {
       assertThat(gw.getSpec().getTemplate().getMetadata().getLabels())
           .containsEntry("sidecar.istio.io/inject", "true");
 
+      KubeSignet.allowTrustBundleName(kube, BUNDLE);
       try (SignetServer signet = signet(kube, dir, "kubernetes.trust-bundle.name=" + BUNDLE,
           "kubernetes.istiod-cert.revisions=default,canary")) {
         assertSignetWritesWhatIsMounted(kube, signet, istiod, BUNDLE, "istio-ingress");

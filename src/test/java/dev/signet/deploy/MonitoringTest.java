@@ -34,9 +34,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real Prometheus scraping a real Signet that issued certificates and refused one: the alert
- * rules load healthy, every query of the Grafana dashboard evaluates, the issuance ones have
- * data, and the issued count is exact.
+ * A real Prometheus scraping a real Signet that issued certificates and refused one, under both
+ * usual discovery styles (job "signet" from the chart's ServiceMonitor, job "kubernetes-pods"
+ * from Istio's sample Prometheus): the alert rules load healthy and none fires, every query of
+ * the Grafana dashboard evaluates for either job, the issuance ones have data, and the issued
+ * count is exact.
  */
 class MonitoringTest {
   private static final int ISSUED = 5;
@@ -51,6 +53,8 @@ class MonitoringTest {
       "signet_(vault|tokenreview)_\\w+|signet_leader|signet_kube_writes_total"
           + "|jvm_gc_pause_seconds_\\w+");
   private static final Pattern METRIC = Pattern.compile("\\b((?:signet|process|jvm)_\\w+)");
+  /** The job each discovery style gives Signet's target. */
+  private static final List<String> JOBS = List.of("signet", "kubernetes-pods");
   @TempDir static Path dir;
   static SignetServer signet;
   static PrometheusServer prometheus;
@@ -75,11 +79,13 @@ class MonitoringTest {
         assertThat(expected.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED);
       }
     }
-    prometheus = PrometheusServer.start("127.0.0.1:" + signet.adminPort(),
+    prometheus = PrometheusServer.startWithBothDiscoveryStyles("127.0.0.1:" + signet.adminPort(),
         List.of(Path.of("deploy", "prometheus", "signet-alerts.yaml")));
     // Two scrapes after the calls, so rate() over them has data.
-    Poll.until(() -> scalar("sum(count_over_time(up{job=\"signet\"}[1m]))") >= 3
-            && scalar(ISSUED_QUERY) == ISSUED, Duration.ofSeconds(60),
+    Poll.until(() -> scalar("min(count_over_time(up[1m]))") >= 3
+            && scalar(ISSUED_QUERY) == ISSUED
+            && scalar(ISSUED_QUERY.replace("signet", "kubernetes-pods")) == ISSUED,
+        Duration.ofSeconds(60),
         "Prometheus has scraped Signet three times");
   }
 
@@ -111,6 +117,8 @@ class MonitoringTest {
   @Test
   void theIssuedCountIsExact() {
     assertThat(scalar(ISSUED_QUERY)).isEqualTo(ISSUED);
+    assertThat(scalar(ISSUED_QUERY.replace("job=\"signet\"", "job=\"kubernetes-pods\"")))
+        .isEqualTo(ISSUED);
     assertThat(scalar("sum(signet_create_certificate_requests_total{job=\"signet\","
         + "outcome=\"unauthenticated\"})")).isEqualTo(1);
   }
@@ -138,6 +146,53 @@ class MonitoringTest {
     assertThat(scalar("count(ALERTS{alertstate=\"firing\"})")).isNaN();
   }
 
+  /** SignetDown's and SignetReplicaDown's conditions are false whatever the job is called. */
+  @Test
+  void theAvailabilityAlertsSeeSignetUnderEitherJob() throws IOException {
+    for (String alert : List.of("SignetDown", "SignetReplicaDown")) {
+      String expr = alertExpression(alert);
+      assertThat(expr).doesNotContain("job=");
+      assertThat(data(prometheus.query(expr))).as(expr).isEmpty();
+    }
+    // What makes SignetDown quiet is Signet's own series under each job.
+    for (String job : JOBS) {
+      assertThat(scalar("count(up{job=\"" + job + "\"} == 1 and on (job, instance) "
+          + "signet_create_certificate_in_flight)")).as(job).isEqualTo(1);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String alertExpression(String alert) throws IOException {
+    java.util.Map<String, Object> rules = new org.yaml.snakeyaml.Yaml().load(
+        Files.readString(Path.of("deploy", "prometheus", "signet-alerts.yaml")));
+    for (var g : (List<java.util.Map<String, Object>>) rules.get("groups")) {
+      for (var r : (List<java.util.Map<String, Object>>) g.get("rules")) {
+        if (alert.equals(r.get("alert"))) {
+          return (String) r.get("expr");
+        }
+      }
+    }
+    throw new AssertionError("no alert " + alert);
+  }
+
+  /** The dashboard's variables offer both jobs, and its queries select by them only. */
+  @Test
+  void theDashboardsVariablesFindSignetUnderEitherJob() throws IOException {
+    JsonArray jobs = prometheus.api("/api/v1/label/job/values?match[]="
+        + "signet_create_certificate_in_flight").getAsJsonArray("data");
+    List<String> found = new ArrayList<>();
+    jobs.forEach(j -> found.add(j.getAsString()));
+    assertThat(found).containsExactlyInAnyOrderElementsOf(JOBS);
+    List<String> names = new ArrayList<>();
+    dashboard().getAsJsonObject("templating").getAsJsonArray("list")
+        .forEach(v -> names.add(v.getAsJsonObject().get("name").getAsString()));
+    assertThat(names).containsExactly("datasource", "cluster", "namespace", "job");
+    for (String expr : dashboardExpressions()) {
+      assertThat(expr).doesNotContain("job=\"").contains("job=~\"$job\"",
+          "namespace=~\"$namespace\"", "cluster=~\"$cluster\"");
+    }
+  }
+
   private static boolean allEvaluated() {
     try {
       for (JsonElement g : prometheus.api("/api/v1/rules").getAsJsonObject("data")
@@ -158,11 +213,19 @@ class MonitoringTest {
   void everyDashboardQueryEvaluatesAndTheIssuanceOnesHaveData() throws IOException {
     List<String> exprs = dashboardExpressions();
     assertThat(exprs).hasSizeGreaterThan(20);
-    for (String expr : exprs) {
-      JsonArray result = data(prometheus.query(expr));
-      if (expr.contains("signet_create_certificate")) {
-        assertThat(result).as("data for %s", expr).isNotEmpty();
+    for (String job : JOBS) {
+      for (String template : exprs) {
+        // As Grafana sends it with "All" clusters and namespaces and one job selected.
+        String expr = template.replace("$cluster", ".*").replace("$namespace", ".*")
+            .replace("$job", job);
+        JsonArray result = data(prometheus.query(expr));
+        if (expr.contains("signet_create_certificate") || expr.contains("process_")) {
+          assertThat(result).as("data for %s", expr).isNotEmpty();
+        }
       }
+      String up = exprs.stream().filter(e -> e.startsWith("sum(up")).findFirst().orElseThrow();
+      assertThat(scalar(up.replace("$cluster", ".*").replace("$namespace", ".*")
+          .replace("$job", job))).as("replicas up, job %s", job).isEqualTo(1);
     }
   }
 
@@ -185,9 +248,13 @@ class MonitoringTest {
     assertThat(missing).as("dashboard metrics Signet does not export").isEmpty();
   }
 
-  private static List<String> dashboardExpressions() throws IOException {
-    JsonObject dash = JsonParser.parseString(Files.readString(
+  private static JsonObject dashboard() throws IOException {
+    return JsonParser.parseString(Files.readString(
         Path.of("deploy", "grafana", "signet-dashboard.json"))).getAsJsonObject();
+  }
+
+  private static List<String> dashboardExpressions() throws IOException {
+    JsonObject dash = dashboard();
     List<String> exprs = new ArrayList<>();
     for (JsonElement p : dash.getAsJsonArray("panels")) {
       JsonObject panel = p.getAsJsonObject();

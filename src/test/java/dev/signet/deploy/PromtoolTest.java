@@ -64,6 +64,31 @@ class PromtoolTest {
     assertThat(quiet).as("alerts tested quiet").isEqualTo(alerts);
   }
 
+  /**
+   * Every alert links its runbook, a section of docs/operations.md, and no rule names a scrape
+   * job (the ServiceMonitor's "signet" and the pod-annotation "kubernetes-pods" both work).
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void everyAlertLinksItsRunbookAndNoRuleNamesAJob() throws IOException {
+    String runbook = Files.readString(Path.of("docs", "operations.md"));
+    Map<String, Object> rules = new Yaml().load(Files.readString(RULES));
+    int alerts = 0;
+    for (Map<String, Object> group : (List<Map<String, Object>>) rules.get("groups")) {
+      for (Map<String, Object> rule : (List<Map<String, Object>>) group.get("rules")) {
+        String name = (String) rule.get("alert");
+        Map<String, Object> annotations = (Map<String, Object>) rule.get("annotations");
+        assertThat(annotations.get("runbook_url")).as(name).isEqualTo(
+            "https://signet.dev/docs/operations.md#" + name.toLowerCase(java.util.Locale.ROOT));
+        assertThat(runbook).as("docs/operations.md section of " + name)
+            .contains("\n### " + name + "\n");
+        assertThat((String) rule.get("expr")).as(name).doesNotContain("job=");
+        alerts++;
+      }
+    }
+    assertThat(alerts).isGreaterThan(10);
+  }
+
   /** Runs promtool, fails with its output unless it exits 0, and returns that output. */
   private String promtool(String... args) throws Exception {
     Path log = Files.createTempFile("promtool-", ".log");

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -65,8 +66,26 @@ public final class KubeSignet implements AutoCloseable {
   }
 
   /**
-   * Service account signet-system/{@code account}, allowed to campaign for the Lease (the
-   * leader-election Role of rbac.yaml, applied by {@link #signetKubeconfig} first) and to read
+   * What rbac.yaml grants for the trust bundle ConfigMap, for another name (Istio's
+   * {@code global.trustBundleName}): its ConfigMap verbs are limited to the default name.
+   */
+  public static void allowTrustBundleName(KubeTestCluster cluster, String configMap) {
+    KubernetesClient admin = cluster.admin();
+    String role = "signet-trust-bundle-" + configMap;
+    admin.resource(new ClusterRoleBuilder().withNewMetadata().withName(role).endMetadata()
+        .addNewRule().withApiGroups("").withResources("configmaps").withResourceNames(configMap)
+        .withVerbs("get", "list", "watch", "update", "patch").endRule().build())
+        .serverSideApply();
+    admin.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(role)
+        .endMetadata().withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", role)
+        .withSubjects(new SubjectBuilder().withKind("ServiceAccount").withName("signet")
+            .withNamespace("signet-system").build())
+        .build()).serverSideApply();
+  }
+
+  /**
+   * Service account signet-system/{@code account}, allowed to campaign for the Lease
+   * {@code <account>-leader} (the leader-election Role of rbac.yaml, for that name) and to read
    * namespaces and ConfigMaps, but not to create, update or patch ConfigMaps; its kubeconfig.
    */
   static Path configMapReaderKubeconfig(KubeTestCluster cluster, String account)
@@ -81,9 +100,16 @@ public final class KubeSignet implements AutoCloseable {
     admin.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(account)
         .endMetadata().withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", account)
         .withSubjects(subject).build()).serverSideApply();
+    admin.resource(new RoleBuilder().withNewMetadata().withName(account)
+        .withNamespace("signet-system").endMetadata()
+        .addNewRule().withApiGroups("coordination.k8s.io").withResources("leases")
+        .withVerbs("create").endRule()
+        .addNewRule().withApiGroups("coordination.k8s.io").withResources("leases")
+        .withResourceNames(account + "-leader").withVerbs("get", "update", "patch").endRule()
+        .build()).serverSideApply();
     admin.resource(new RoleBindingBuilder().withNewMetadata().withName(account)
         .withNamespace("signet-system").endMetadata()
-        .withNewRoleRef("rbac.authorization.k8s.io", "Role", "signet-leader-election")
+        .withNewRoleRef("rbac.authorization.k8s.io", "Role", account)
         .withSubjects(subject).build()).serverSideApply();
     return accountKubeconfig(cluster, account, account);
   }

@@ -21,7 +21,8 @@ class LeaderCrashTest {
   @RegisterExtension static final KubeTestCluster kube = new KubeTestCluster();
   @TempDir Path dir;
 
-  private static final String LEASE = "signet-crash-test";
+  /** The Lease rbac.yaml lets Signet renew (its verbs but create are limited to this name). */
+  private static final String LEASE = "signet-leader";
 
   @Test
   void aKilledLeaderIsReplacedOnceItsLeaseExpires() throws Exception {

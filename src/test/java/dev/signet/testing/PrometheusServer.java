@@ -33,6 +33,23 @@ public final class PrometheusServer implements AutoCloseable {
 
   /** Starts Prometheus scraping {@code target} (host:port) and waits until it is ready. */
   public static PrometheusServer start(String target, List<Path> ruleFiles) throws IOException {
+    return start(target, ruleFiles, "");
+  }
+
+  /**
+   * Starts Prometheus scraping {@code target} twice, as the two usual discovery styles name it:
+   * job "signet" (the chart's ServiceMonitor) and job "kubernetes-pods" with the namespace and
+   * pod labels that Istio's sample Prometheus gives pods it finds by their annotations.
+   */
+  public static PrometheusServer startWithBothDiscoveryStyles(String target, List<Path> ruleFiles)
+      throws IOException {
+    return start(target, ruleFiles, String.join("\n", "  - job_name: kubernetes-pods",
+        "    static_configs:", "      - targets: ['" + target + "']",
+        "        labels: {namespace: signet-system, pod: signet-7d9f-abcde}", ""));
+  }
+
+  private static PrometheusServer start(String target, List<Path> ruleFiles, String moreJobs)
+      throws IOException {
     Path bin = TestTools.require("SIGNET_PROMETHEUS", "prometheus.sh").resolve("prometheus");
     Path dir = Files.createTempDirectory("signet-prometheus-");
     StringBuilder config = new StringBuilder(String.join("\n",
@@ -41,7 +58,7 @@ public final class PrometheusServer implements AutoCloseable {
       config.append("\n  - '").append(f.toAbsolutePath()).append("'");
     }
     config.append("\n").append(String.join("\n", "scrape_configs:", "  - job_name: signet",
-        "    static_configs:", "      - targets: ['" + target + "']", ""));
+        "    static_configs:", "      - targets: ['" + target + "']", "")).append(moreJobs);
     Path configFile = dir.resolve("prometheus.yml");
     Files.writeString(configFile, config);
     int port = LocalProcess.freePort();
