@@ -58,7 +58,7 @@ if ! command -v dockerd >/dev/null || ! command -v docker >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   # No recommends: no git, no needrestart; the package's own service is not used (where
   # systemd runs it starts one on /var/run/docker.sock, which this script never touches).
-  install=(apt-get install -y -q --no-install-recommends docker.io)
+  install=(apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends docker.io)
   "${install[@]}" >&2 || { apt-get update -q >&2 && "${install[@]}" >&2; }
 fi
 

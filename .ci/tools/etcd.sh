@@ -22,7 +22,8 @@ if ! [ -x /usr/bin/etcd ]; then
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q etcd-server >&2 || { apt-get update -q >&2 && apt-get install -y -q etcd-server >&2; }
+  install=(apt-get install -y -q -o DPkg::Lock::Timeout=600 etcd-server)
+  "${install[@]}" >&2 || { apt-get update -q >&2 && "${install[@]}" >&2; }
   # Debian starts the packaged service where systemd runs; the tests start their own etcd.
 fi
 version=$(/usr/bin/etcd --version | sed -n 's/^etcd Version: //p')

@@ -47,7 +47,7 @@ if [ ! -f "$tarball" ]; then
   if ! command -v debootstrap >/dev/null; then
     echo "jre-image.sh: installing Debian's debootstrap" >&2
     export DEBIAN_FRONTEND=noninteractive
-    install=(apt-get install -y -q --no-install-recommends debootstrap)
+    install=(apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends debootstrap)
     "${install[@]}" >&2 || { apt-get update -q >&2 && "${install[@]}" >&2; }
   fi
   mkdir -p "$cache"

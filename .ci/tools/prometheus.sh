@@ -25,7 +25,7 @@ if ! [ -x /usr/bin/prometheus ] || ! [ -x /usr/bin/promtool ]; then
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
-  install=(apt-get install -y -q --no-install-recommends prometheus)
+  install=(apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends prometheus)
   "${install[@]}" >&2 || { apt-get update -q >&2 && "${install[@]}" >&2; }
 fi
 version=$(/usr/bin/prometheus --version 2>&1 | sed -n 's/^prometheus, version \([0-9][0-9.]*\).*/\1/p')

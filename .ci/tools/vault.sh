@@ -63,7 +63,7 @@ start=$(date +%s)
 echo "vault.sh: resolving modules for vault $VERSION (first run downloads a few hundred modules)" >&2
 (cd "$work" && GOFLAGS=-mod=mod go get "github.com/hashicorp/vault@$VERSION" >&2)
 echo "vault.sh: compiling (about 20 minutes on 2 cores when cold)" >&2
-(cd "$work" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$cache/vault.tmp" github.com/hashicorp/vault >&2)
+(cd "$work" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$cache/vault.tmp" github.com/hashicorp/vault >&2)
 mv "$cache/vault.tmp" "$bin"
 echo "vault.sh: built $bin in $(( $(date +%s) - start ))s" >&2
 echo "$bin"
