@@ -4,7 +4,8 @@
 # warms it with WARMUP requests (default 150000), then profiles REQUESTS more (default 100000)
 # and prints CPU samples by thread group and the top frames. The flame graph and collapsed
 # stacks are written to target/profile/. EVENT=cpu (perf events) or itimer (default: cpu where
-# the kernel allows it, itimer otherwise).
+# the kernel allows it, itimer otherwise). LOAD_ARGS adds load-generator flags, e.g.
+# LOAD_ARGS="--fresh-connections --concurrency 4" profiles a new TLS connection per certificate.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 warmup=${WARMUP:-150000}
@@ -40,7 +41,8 @@ profiler() { jcmd "$pid" JVMTI.agent_load "$lib" "'$1'" | sed "s/^/profiler: /" 
 # connections would make the JIT recompile the handshake paths inside the profile), and holds
 # between the two until the profiler runs.
 echo "== warm-up: $warmup requests, then profiling $requests (event=$event)" >&2
-coproc CLIENT { load --warmup "$warmup" --requests "$requests" --hold-after-warmup "$dir/go"; }
+# shellcheck disable=SC2086
+coproc CLIENT { load --warmup "$warmup" --requests "$requests" --hold-after-warmup "$dir/go" ${LOAD_ARGS:-}; }
 exec {client}<&"${CLIENT[0]}"   # a plain descriptor: a pipeline's subshell cannot see coproc's
 read -r _ <&"$client"          # "warmed"
 profiler "start,event=$event,interval=${INTERVAL:-1ms},threads"

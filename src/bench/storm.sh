@@ -57,7 +57,8 @@ server=""
 # istiod's CA, which has none.
 start() {
   if [ "$1" = signet ]; then
-    bench_start --set auth.peer.max-pending=100000
+    # shellcheck disable=SC2086
+    bench_start --set auth.peer.max-pending=100000 ${SIGNET_ARGS:-}
     bench_await_ready
   else
     : >"$dir/peer.log"
@@ -84,7 +85,9 @@ for name in $servers; do
     case $scenario in
       cold)
         echo "== $name: cold start, flat out, server CPU per window of $window (client warmed first)"
-        start "$name"
+        # The instance the client warms against may run with other JVM flags
+        # (TRAIN_JAVA_OPTS, e.g. to record an ahead-of-time cache the cold one then uses).
+        JAVA_OPTS="${TRAIN_JAVA_OPTS-${JAVA_OPTS:-}}" start "$name"
         rm -f "$dir/go" "$dir/pid"
         coproc COLD { load --rsa-tokens --requests "$cold_requests" --window "$window" \
           --warmup 20000 --hold-after-warmup "$dir/go" --server-pid-file "$dir/pid"; }

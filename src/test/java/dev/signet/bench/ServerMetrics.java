@@ -31,14 +31,17 @@ record ServerMetrics(double cpuSeconds, double issued, double residentBytes) {
     String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     return new ServerMetrics(value(body, "process_cpu_time_ns_total") / 1e9,
-        value(body, "signet_create_certificate_requests_total{outcome=\"ok\"}"),
+        value(body, "signet_create_certificate_requests_total{", "outcome=\"ok\""),
         value(body, "process_resident_memory_bytes"));
   }
 
-  /** The value of the first sample whose name (and labels) start with {@code series}. */
-  private static double value(String body, String series) {
+  /**
+   * The value of the first sample whose name (and labels) start with {@code series} and whose
+   * labels include {@code label} (any order).
+   */
+  private static double value(String body, String series, String... label) {
     for (String line : body.split("\n")) {
-      if (line.startsWith(series)) {
+      if (line.startsWith(series) && (label.length == 0 || line.contains(label[0]))) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
     }
