@@ -84,7 +84,7 @@ class MonitoringTest {
     // Two scrapes after the calls, so rate() over them has data.
     Poll.until(() -> scalar("min(count_over_time(up[1m]))") >= 3
             && scalar(ISSUED_QUERY) == ISSUED
-            && scalar(ISSUED_QUERY.replace("signet", "kubernetes-pods")) == ISSUED,
+            && scalar(ISSUED_QUERY.replace("job=\"signet\"", "job=\"kubernetes-pods\"")) == ISSUED,
         Duration.ofSeconds(60),
         "Prometheus has scraped Signet three times");
   }

@@ -227,6 +227,11 @@ public final class KubeTestCluster implements AutoCloseable, BeforeAllCallback, 
     return file;
   }
 
+  /** The kube-apiserver's process id (benchmarks read its CPU from /proc). */
+  public long apiServerPid() {
+    return apiserver.pid();
+  }
+
   /** A kubeconfig with cluster-admin rights. */
   public Path adminKubeconfig() throws IOException {
     return kubeconfig("admin", adminToken);

@@ -71,6 +71,11 @@ public final class LocalProcess implements AutoCloseable {
     return new LocalProcess(name, b.start(), log);
   }
 
+  /** Its process id (benchmarks read its CPU from /proc). */
+  public long pid() {
+    return process.pid();
+  }
+
   /** Whether the process is still running. */
   public boolean alive() {
     return process.isAlive();
