@@ -77,6 +77,9 @@ func main() {
 		if err != nil {
 			log.Fatalf("istiod-ca: kubeconfig: %v", err)
 		}
+		// istiod's own defaults (pilot-discovery --kubernetesApiQPS, --kubernetesApiBurst), not
+		// client-go's 5 requests per second.
+		cfg.QPS, cfg.Burst = 80, 160
 		client, err := kubernetes.NewForConfig(cfg)
 		if err != nil {
 			log.Fatalf("istiod-ca: %v", err)

@@ -99,6 +99,8 @@ record LoadOptions(String host, int port, Path devDir, URI metricsUrl, String tr
         + " in flight") + ", " + requests + " requests, "
         + (freshConnections ? "a new TLS connection each" : connections + " TLS connections")
         + ", "
-        + identities + " identities, " + (rsa ? "RSA-2048" : "ECDSA P-256") + " CSRs";
+        + (tokensFile != null ? "tokens from " + tokensFile.getFileName()
+            : identities + " identities")
+        + ", " + (rsa ? "RSA-2048" : "ECDSA P-256") + " CSRs";
   }
 }
