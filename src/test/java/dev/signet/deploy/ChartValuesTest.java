@@ -60,10 +60,7 @@ class ChartValuesTest {
 
   @Test
   void helmRefusesAnUnknownConfigurationKey() throws IOException {
-    HelmChart.Result r = helm.template("signet", "signet-system", List.of(),
-        "--set", "config.server.grpc-prot=9443");
-    assertThat(r.exitCode()).isNotZero();
-    assertThat(r.stderr()).contains("grpc-prot");
+    assertRefused("grpc-prot", "config.server.grpc-prot=9443");
   }
 
   @Test
@@ -176,27 +173,31 @@ class ChartValuesTest {
 
   @Test
   void vaultTokenAuthNeedsTheTokenFile() throws IOException {
-    HelmChart.Result r = helm.template("signet", "signet-system", List.of(),
-        "--set", "ca.source=vault-kv", "--set", "ca.vault.address=https://vault:8200",
-        "--set", "ca.vault.auth.method=token");
-    assertThat(r.exitCode()).isNotZero();
-    assertThat(r.stderr()).contains("needs ca.vault.auth.tokenFile");
+    assertRefused("needs ca.vault.auth.tokenFile", "ca.source=vault-kv",
+        "ca.vault.address=https://vault:8200", "ca.vault.auth.method=token");
   }
 
   @Test
   void anExistingServiceAccountMustBeNamed() throws IOException {
-    HelmChart.Result r = helm.template("signet", "signet-system", List.of(),
-        "--set", "serviceAccount.create=false");
-    assertThat(r.exitCode()).isNotZero();
-    assertThat(r.stderr()).contains("serviceAccount.name is required");
+    assertRefused("serviceAccount.name is required", "serviceAccount.create=false");
   }
 
   @Test
   void helmRefusesAVaultSourceWithoutAnAddress() throws IOException {
+    assertRefused("ca.vault.address is required", "ca.source=vault-kv");
+  }
+
+  /** {@code helm template} with these {@code --set}s fails, saying {@code message}. */
+  private void assertRefused(String message, String... sets) throws IOException {
+    List<String> args = new java.util.ArrayList<>();
+    for (String set : sets) {
+      args.add("--set");
+      args.add(set);
+    }
     HelmChart.Result r = helm.template("signet", "signet-system", List.of(),
-        "--set", "ca.source=vault-kv");
-    assertThat(r.exitCode()).isNotZero();
-    assertThat(r.stderr()).contains("ca.vault.address is required");
+        args.toArray(String[]::new));
+    assertThat(r.exitCode()).as(String.join(" ", sets)).isNotZero();
+    assertThat(r.stderr()).as(String.join(" ", sets)).contains(message);
   }
 
   @Test
