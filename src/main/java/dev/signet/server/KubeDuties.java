@@ -61,6 +61,11 @@ final class KubeDuties implements AutoCloseable {
           publisher.ifPresent(RootCertPublisher::close);
           istiod.ifPresent(IstiodCertPublisher::close);
         });
+    istiod.ifPresent(p -> Gauge.builder("signet.istiod.cert.expiry.timestamp", p,
+            IstiodCertPublisher::expiryEpochSeconds)
+        .description("NotAfter of the istiod-tls certificate this replica last found good or"
+            + " wrote while leading (NaN on a replica that does not lead)")
+        .baseUnit("seconds").register(registry));
     Gauge.builder("signet.leader", leadership, l -> l.leading() ? 1 : 0)
         .description("1 while this replica holds the Lease and runs the Kubernetes duties")
         .register(registry);

@@ -51,6 +51,7 @@ class MonitoringTest {
    */
   private static final Pattern CONDITIONAL = Pattern.compile(
       "signet_(vault|tokenreview)_\\w+|signet_leader|signet_kube_writes_total"
+          + "|signet_istiod_cert_expiry_timestamp_seconds"
           + "|jvm_gc_pause_seconds_\\w+");
   private static final Pattern METRIC = Pattern.compile("\\b((?:signet|process|jvm)_\\w+)");
   /** The job each discovery style gives Signet's target. */

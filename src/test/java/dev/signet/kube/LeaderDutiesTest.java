@@ -145,6 +145,20 @@ class LeaderDutiesTest {
   }
 
   @Test
+  void theIstiodCertificatesExpiryIsAGaugeOfTheLeader() {
+    Poll.until(() -> secret() != null, Duration.ofSeconds(30), "Secret istiod-tls");
+    // The certificate lives 9 s and is renewed every 6: the gauge follows the Secret's leaf.
+    Poll.until(() -> {
+      try {
+        return signet.scraped("signet_istiod_cert_expiry_timestamp_seconds")
+            == leaf(secret()).getNotAfter().getTime() / 1000;
+      } catch (Exception e) {
+        return false;
+      }
+    }, Duration.ofSeconds(30), "signet_istiod_cert_expiry_timestamp_seconds = the leaf's NotAfter");
+  }
+
+  @Test
   void successfulWritesAreCountedOk() {
     Poll.until(() -> secret() != null, Duration.ofSeconds(30), "Secret istiod-tls");
     double secretsBefore = writes(signet, KubeWrites.ISTIOD_TLS, "ok");

@@ -56,6 +56,8 @@ public final class IstiodCertPublisher implements AutoCloseable {
   private final Clock clock;
   private final KubeWrites writes;
   private ScheduledExecutorService timer;
+  /** NotAfter (epoch seconds) of the certificate last verified or written; NaN when not leading. */
+  private volatile double expiry = Double.NaN;
 
   public IstiodCertPublisher(KubernetesClient client, CaSource ca, LeafSigner signer,
       IstiodCert config, String trustDomain, Clock clock, KubeWrites writes) {
@@ -104,6 +106,15 @@ public final class IstiodCertPublisher implements AutoCloseable {
     return "spiffe://" + trustDomain + "/ns/" + config.namespace() + "/sa/" + serviceAccount;
   }
 
+  /**
+   * NotAfter, in seconds since the epoch, of the istiod-tls certificate this replica last found
+   * good or wrote while checking; NaN before the first check and once stopped (a replica that
+   * does not lead does not know it).
+   */
+  public double expiryEpochSeconds() {
+    return expiry;
+  }
+
   /** Starts checking the Secret. */
   public synchronized void start() {
     if (timer != null) {
@@ -132,6 +143,7 @@ public final class IstiodCertPublisher implements AutoCloseable {
     if (existing != null && current(existing, authority)) {
       return;
     }
+    expiry = Double.NaN;
     KeyPair keys = CaCertificates.ecKeyPair("secp256r1");
     IssuedCertificate leaf = issue(authority, keys.getPublic());
     // tls.crt: the leaf and what is above it, without the roots (those are ca.crt).
@@ -158,6 +170,7 @@ public final class IstiodCertPublisher implements AutoCloseable {
       writes.attempt(() -> client.secrets().inNamespace(config.namespace()).resource(desired)
           .update());
     }
+    expiry = leaf.notAfter().getEpochSecond();
     LOG.info(() -> "wrote " + config.namespace() + "/" + SECRET + " for " + dnsNames()
         + " valid until " + leaf.notAfter() + " (serial " + leaf.serialHex() + ")");
   }
@@ -207,7 +220,11 @@ public final class IstiodCertPublisher implements AutoCloseable {
       }
       List<String> wanted = new ArrayList<>(dnsNames());
       wanted.addAll(spiffeIds());
-      return names.size() == wanted.size() && names.containsAll(wanted);
+      if (names.size() != wanted.size() || !names.containsAll(wanted)) {
+        return false;
+      }
+      expiry = to.getEpochSecond();
+      return true;
     } catch (Exception e) {
       return false;
     }
@@ -223,5 +240,6 @@ public final class IstiodCertPublisher implements AutoCloseable {
       timer.shutdownNow();
       timer = null;
     }
+    expiry = Double.NaN;
   }
 }
