@@ -125,7 +125,9 @@ public final class ConfigLoader {
    * Overlays {@code SIGNET_<KEY>} variables, e.g. {@code SIGNET_SERVER_GRPC_PORT}, and refuses
    * a {@code SIGNET_*} variable that names no key but is close to one (a misspelling that would
    * otherwise be ignored). Variables close to no key are left alone: other tools own them (the
-   * launcher's {@code SIGNET_JAR}, Kubernetes service links such as {@code SIGNET_SERVICE_PORT}).
+   * launcher's {@code SIGNET_JAR}), and so are the service links Kubernetes injects for the
+   * namespace's Services ({@code SIGNET_GRPC_PORT=tcp://10.0.0.3:8443} for a Service named
+   * {@code signet-grpc}).
    */
   public ConfigLoader environment(Map<String, String> env) {
     List<String> known = keys();
@@ -138,7 +140,7 @@ public final class ConfigLoader {
     Set<String> names = new TreeSet<>(env.keySet());
     known.forEach(k -> names.remove(envName(k)));
     for (String name : names) {
-      if (name.startsWith("SIGNET_")) {
+      if (name.startsWith("SIGNET_") && !KeyNames.isServiceLink(name, env.get(name))) {
         KeyNames.nearestForVariable(name, known).ifPresent(k -> {
           throw new ConfigException("environment variable " + name + " is not a configuration "
               + "key; did you mean " + envName(k) + " (" + k + ")? Rename or unset it");

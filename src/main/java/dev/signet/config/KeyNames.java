@@ -3,6 +3,7 @@ package dev.signet.config;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Finds the configuration key a misspelt name most likely meant: one at most two edits away
@@ -33,6 +34,21 @@ final class KeyNames {
     return nearest(variable.substring(PREFIX.length()), keys,
         k -> envName(k).substring(PREFIX.length()), "_");
   }
+
+  /**
+   * Whether a variable is one Kubernetes injects for a Service in the pod's namespace (a
+   * Service {@code signet-grpc} gives {@code SIGNET_GRPC_SERVICE_HOST},
+   * {@code SIGNET_GRPC_SERVICE_PORT[_<port name>]}, {@code SIGNET_GRPC_PORT=tcp://ip:port} and
+   * {@code SIGNET_GRPC_PORT_<port>_<PROTO>[_PROTO|_PORT|_ADDR]}): never a misspelt key.
+   */
+  static boolean isServiceLink(String name, String value) {
+    return SERVICE_LINK.matcher(name).matches()
+        || name.endsWith("_PORT") && value != null && LINK_URL.matcher(value).matches();
+  }
+
+  private static final Pattern SERVICE_LINK = Pattern.compile(
+      ".*_SERVICE_(HOST|PORT(_[A-Z0-9_]+)?)|.*_PORT_\\d+_(TCP|UDP|SCTP)(_PROTO|_PORT|_ADDR)?");
+  private static final Pattern LINK_URL = Pattern.compile("(tcp|udp|sctp)://[^\\s]+:\\d+");
 
   private static Optional<String> nearest(String name, Collection<String> keys,
       java.util.function.UnaryOperator<String> spelling, String separator) {

@@ -109,7 +109,19 @@ class ConfigErrorsTest {
         "SIGNET_PORT_8443_TCP_PORT", "SIGNET_PORT_8443_TCP_ADDR", "SIGNET_PORT_9102_TCP_ADDR")) {
       env.put(name, "x");
     }
+    // Service links of other Services in the namespace (signet-grpc, signet-admin), even
+    // where their names end like a key's variable.
+    env.put("SIGNET_GRPC_PORT", "tcp://10.0.0.3:8443");
+    env.put("SIGNET_ADMIN_PORT", "tcp://10.0.0.4:9102");
+    env.put("SIGNET_GRPC_SERVICE_PORT", "8443");
+    env.put("SIGNET_GRPC_SERVICE_PORT_GRPC_TLS", "8443");
+    env.put("SIGNET_GRPC_PORT_8443_TCP_PORT", "8443");
     assertThat(ConfigLoader.withDefaults().environment(env).load().server().grpcPort())
         .isEqualTo(8443);
+    // The same name holding a port number is a misspelling.
+    env.put("SIGNET_GRPC_PORT", "8443");
+    assertThatThrownBy(() -> ConfigLoader.withDefaults().environment(env))
+        .hasMessageContaining("SIGNET_GRPC_PORT is not a configuration key; did you mean "
+            + "SIGNET_SERVER_GRPC_PORT");
   }
 }
