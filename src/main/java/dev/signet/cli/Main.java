@@ -28,8 +28,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * stack trace.
  */
 public final class Main {
-  private static final Logger LOG = Logger.getLogger(Main.class.getName());
-
+  // No static Logger here: java.util.logging must not start before main() chooses its manager.
   private Main() {}
 
   public static void main(String[] args) {
@@ -133,7 +132,7 @@ public final class Main {
       err.println(e.getMessage());
       return 1;
     }
-    LOG.log(Level.FINE, "unexpected failure", e);
+    Logger.getLogger(Main.class.getName()).log(Level.FINE, "unexpected failure", e);
     err.println(c.getCommandSpec().qualifiedName() + " failed unexpectedly: "
         + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": "
         + e.getMessage().replace('\n', ' ')));
