@@ -33,7 +33,7 @@ final class CliProcess {
     pb.environment().keySet().removeIf(k -> k.startsWith("SIGNET_"));
     pb.environment().putAll(env);
     Process p = pb.start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+    if (!p.waitFor(5, TimeUnit.MINUTES)) { // a loaded CI machine starts a JVM slowly
       p.destroyForcibly();
       throw new IOException("signet " + String.join(" ", args) + " did not exit");
     }
