@@ -15,7 +15,9 @@ tag="signet:ci-$hash"
 if ! docker image inspect "$tag" >/dev/null 2>&1; then
   start=$(date +%s)
   echo "image.sh: building $tag on $base" >&2
-  DOCKER_BUILDKIT=0 docker build -q -f server/Dockerfile --build-arg BASE_IMAGE="$base" -t "$tag" . >&2
+  version=$("${JAVA_HOME:+$JAVA_HOME/bin/}java" -jar target/signet.jar version | cut -d' ' -f2)
+  DOCKER_BUILDKIT=0 docker build -q -f server/Dockerfile --build-arg BASE_IMAGE="$base" \
+    --build-arg SIGNET_VERSION="$version" -t "$tag" . >&2
   echo "image.sh: built $tag ($(docker image inspect --format '{{.Size}}' "$tag") bytes) in $(( $(date +%s) - start ))s" >&2
   # Earlier builds are stale; their layers would fill the engine's (vfs) data root run by run.
   for old in $(docker image ls --format '{{.Repository}}:{{.Tag}}' signet); do

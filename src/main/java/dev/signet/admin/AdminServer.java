@@ -73,7 +73,7 @@ public final class AdminServer implements AutoCloseable {
           .syncUninterruptibly()
           .channel();
       return new AdminServer(group, channel);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // netty rethrows the bind's IOException undeclared
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       throw new IOException("cannot bind the admin port " + address + ":" + port + ": "
           + e.getMessage(), e);

@@ -5,8 +5,6 @@ import dev.signet.client.ChainVerifier;
 import dev.signet.client.ChainVerifier.VerifiedChain;
 import dev.signet.client.CsrBuilder;
 import dev.signet.client.SignetClient;
-import dev.signet.config.ConfigException;
-import dev.signet.config.Durations;
 import dev.signet.pki.KeyFiles;
 import dev.signet.pki.Pem;
 import dev.signet.spiffe.SpiffeId;
@@ -22,50 +20,79 @@ import java.security.cert.X509Certificate;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code signet request}: gets a workload certificate exactly as Istio's agent would (new key,
  * {@code O=""} CSR with one critical URI SAN, bearer token), verifies the chain and writes
  * {@code key.pem}, {@code cert-chain.pem} and {@code root-cert.pem}.
  */
-final class RequestCommand {
-  private RequestCommand() {}
+@Command(name = "request", mixinStandardHelpOptions = true,
+    description = "Get a workload certificate as Istio's agent would (new key, CSR, bearer "
+        + "token), verify the chain, and write key.pem, cert-chain.pem and root-cert.pem.")
+final class RequestCommand implements Callable<Integer> {
+  private final Streams io;
+  @Spec private CommandSpec spec;
 
-  static int run(List<String> argv, PrintStream out, PrintStream err) {
-    Args args = new Args("request", argv);
-    String addr = "localhost:8443";
-    String token = null;
-    boolean ecdsa = false;
-    Duration ttl = Duration.ofHours(24);
-    Path root = Path.of(".signet-dev/root-cert.pem");
-    Path outDir = Path.of("certs");
-    String trustDomain = "cluster.local";
-    for (String a = args.next(); a != null; a = args.next()) {
-      switch (a) {
-        case "--addr" -> addr = args.value();
-        case "--token" -> token = args.value();
-        case "--token-file" -> token = read(Path.of(args.value()));
-        case "--ecdsa" -> ecdsa = true;
-        case "--ttl" -> ttl = duration(args.value());
-        case "--ca-root" -> root = Path.of(args.value());
-        case "--out" -> outDir = Path.of(args.value());
-        case "--trust-domain" -> trustDomain = args.value();
-        default -> throw args.unknown(a);
-      }
-    }
-    if (token == null) {
-      throw new ConfigException("signet request needs --token or --token-file");
+  @Option(names = "--addr", paramLabel = "HOST:PORT", defaultValue = "localhost:8443",
+      description = "Signet's gRPC address (default: ${DEFAULT-VALUE}).")
+  private String addr;
+
+  @Option(names = "--token", paramLabel = "JWT", description = "The service-account token.")
+  private String token;
+
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "A file holding the token instead.")
+  private Path tokenFile;
+
+  @Option(names = "--ecdsa", description = "A P-256 key (as ztunnel uses) instead of RSA 2048.")
+  private boolean ecdsa;
+
+  @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "24h",
+      description = "Requested lifetime (default: ${DEFAULT-VALUE}).")
+  private Duration ttl;
+
+  @Option(names = "--ca-root", paramLabel = "FILE", defaultValue = ".signet-dev/root-cert.pem",
+      description = "The roots that verify Signet's TLS and the chain (default: "
+          + "${DEFAULT-VALUE}).")
+  private Path root;
+
+  @Option(names = "--out", paramLabel = "DIR", defaultValue = "certs",
+      description = "Where the files are written (default: ${DEFAULT-VALUE}).")
+  private Path outDir;
+
+  @Option(names = "--trust-domain", paramLabel = "TD", defaultValue = "cluster.local",
+      description = "SPIFFE trust domain (default: ${DEFAULT-VALUE}).")
+  private String trustDomain;
+
+  RequestCommand(Streams io) {
+    this.io = io;
+  }
+
+  @Override
+  public Integer call() {
+    if ((token == null) == (tokenFile == null)) {
+      throw new ParameterException(spec.commandLine(),
+          "needs one of --token or --token-file");
     }
     int colon = addr.lastIndexOf(':');
-    if (colon <= 0) {
-      throw new ConfigException("--addr must be host:port, got '" + addr + "'");
+    int port = colon <= 0 ? -1 : parsePort(addr.substring(colon + 1));
+    if (port < 0) {
+      throw new ParameterException(spec.commandLine(),
+          "--addr must be host:port, got '" + addr + "'");
     }
     String host = addr.substring(0, colon);
-    int port = Integer.parseInt(addr.substring(colon + 1));
-    String uri = identity(token, trustDomain);
+    String jwt = token != null ? token : read(tokenFile);
+    String uri = identity(jwt, trustDomain);
+    PrintStream out = io.out();
     KeyPair keys = ecdsa ? CsrBuilder.ecP256() : CsrBuilder.rsa2048();
     try (SignetClient client = SignetClient.connect(host, port, root.toFile())) {
-      List<String> chain = client.createCertificate(CsrBuilder.istioAgent(keys, uri), ttl, token,
+      List<String> chain = client.createCertificate(CsrBuilder.istioAgent(keys, uri), ttl, jwt,
           Duration.ofSeconds(30));
       List<X509Certificate> trusted = Pem.certificates(read(root));
       VerifiedChain v = ChainVerifier.verify(chain, keys.getPublic(), uri, trusted);
@@ -83,29 +110,36 @@ final class RequestCommand {
           + outDir.resolve("cert-chain.pem") + ", " + outDir.resolve("root-cert.pem"));
       return 0;
     } catch (StatusRuntimeException e) {
-      err.println("Signet refused: " + e.getStatus().getCode() + ": "
+      throw new CommandFailure("Signet refused: " + e.getStatus().getCode() + ": "
           + e.getStatus().getDescription());
-      return 1;
     } catch (GeneralSecurityException e) {
-      err.println("the returned chain does not verify: " + e.getMessage());
-      return 1;
+      throw new CommandFailure("the returned chain does not verify: " + e.getMessage());
     } catch (IOException e) {
-      err.println("signet request failed: " + e.getMessage());
-      return 1;
+      throw new CommandFailure("signet request failed: " + e.getMessage());
+    }
+  }
+
+  private static int parsePort(String s) {
+    try {
+      int p = Integer.parseInt(s);
+      return p > 0 && p <= 65535 ? p : -1;
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 
   /** The identity a service-account token claims (read, not verified: the server verifies). */
-  private static String identity(String token, String trustDomain) {
+  private String identity(String token, String trustDomain) {
     try {
       String sub = JWTParser.parse(token).getJWTClaimsSet().getSubject();
       String[] p = sub == null ? new String[0] : sub.split(":");
       if (p.length != 4 || !sub.startsWith("system:serviceaccount:")) {
-        throw new ConfigException("the token's subject is not system:serviceaccount:<ns>:<sa>");
+        throw new ParameterException(spec.commandLine(),
+            "the token's subject is not system:serviceaccount:<ns>:<sa>");
       }
       return SpiffeId.of(trustDomain, p[2], p[3]).toString();
     } catch (ParseException e) {
-      throw new ConfigException("the token is not a JWT");
+      throw new ParameterException(spec.commandLine(), "the token is not a JWT");
     }
   }
 
@@ -113,15 +147,7 @@ final class RequestCommand {
     try {
       return Files.readString(p, StandardCharsets.UTF_8).trim();
     } catch (IOException e) {
-      throw new ConfigException("cannot read " + p + ": " + e.getMessage());
-    }
-  }
-
-  private static Duration duration(String s) {
-    try {
-      return Durations.parse(s);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("--ttl: " + e.getMessage());
+      throw new CommandFailure("cannot read " + p + ": " + e.getClass().getSimpleName());
     }
   }
 }

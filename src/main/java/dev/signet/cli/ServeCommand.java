@@ -2,26 +2,36 @@ package dev.signet.cli;
 
 import dev.signet.config.ConfigLoader;
 import dev.signet.config.SignetConfig;
+import dev.signet.server.PortInUseException;
 import dev.signet.server.SignetServer;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /** {@code signet serve}: runs the server until the process is told to stop. */
-final class ServeCommand {
-  private ServeCommand() {}
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Run the CA: gRPC over TLS and the admin HTTP port (/metrics, /healthz, "
+        + "/readyz). Stops on SIGTERM after draining calls in flight.")
+final class ServeCommand implements Callable<Integer> {
+  private final Streams io;
+  @Mixin private ConfigOptions options = new ConfigOptions();
 
-  static int run(List<String> argv, Map<String, String> env, PrintStream err) {
-    SignetConfig config = load("serve", argv, env);
+  ServeCommand(Streams io) {
+    this.io = io;
+  }
+
+  @Override
+  public Integer call() {
+    SignetConfig config = options.load(io.env());
     LogSetup.apply(config.log());
     SignetServer server;
     try {
       server = SignetServer.start(config);
+    } catch (PortInUseException e) {
+      throw new CommandFailure(portInUse(e, options.loader()));
     } catch (IOException e) {
-      err.println("signet cannot start: " + e.getMessage());
-      return 1;
+      throw new CommandFailure("signet cannot start: " + e.getMessage());
     }
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "signet-shutdown"));
     try {
@@ -32,24 +42,10 @@ final class ServeCommand {
     return 0;
   }
 
-  /** The configuration from {@code [--dev] [--dev-dir D] [--config F] [--set k=v]...}. */
-  static SignetConfig load(String command, List<String> argv, Map<String, String> env) {
-    ConfigLoader loader = ConfigLoader.withDefaults();
-    Args args = new Args(command, argv);
-    String devDir = null;
-    for (String a = args.next(); a != null; a = args.next()) {
-      switch (a) {
-        case "--dev" -> loader.dev();
-        case "--dev-dir" -> devDir = args.value();
-        case "--config" -> loader.file(Path.of(args.value()));
-        case "--set" -> loader.set(args.value());
-        default -> throw args.unknown(a);
-      }
-    }
-    loader.environment(env);
-    if (devDir != null) {
-      loader.set("ca.dev.directory=" + devDir);
-    }
-    return loader.load();
+  static String portInUse(PortInUseException e, ConfigLoader loader) {
+    return "signet cannot start: " + e.key() + " " + e.port() + " on " + e.address()
+        + " is already in use (from " + loader.origin(e.key()) + "); stop what listens there, "
+        + "or choose a free port with --set " + e.key() + "=PORT (or " + ConfigLoader.envName(
+        e.key()) + ")";
   }
 }

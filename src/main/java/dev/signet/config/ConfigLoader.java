@@ -32,7 +32,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,10 +41,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * Builds the {@link SignetConfig} from, in rising precedence: the embedded defaults, dev mode, a
@@ -55,10 +54,14 @@ public final class ConfigLoader {
   private static final String DEFAULTS = "/dev/signet/config/signet.yaml";
   private static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 
+  private final Map<String, Object> defaults;
   private final Map<String, Object> values;
   private final Map<String, String> origins = new LinkedHashMap<>();
 
   private ConfigLoader(Map<String, Object> defaults) {
+    Map<String, Object> types = new LinkedHashMap<>();
+    defaults.forEach((k, v) -> types.put(k, v == null ? "" : v));
+    this.defaults = Map.copyOf(types);
     this.values = new LinkedHashMap<>(defaults);
     defaults.keySet().forEach(k -> origins.put(k, "default"));
   }
@@ -69,7 +72,8 @@ public final class ConfigLoader {
       if (in == null) {
         throw new IllegalStateException("embedded defaults " + DEFAULTS + " are missing");
       }
-      return new ConfigLoader(flatten(parseYaml(in, "embedded defaults")));
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return new ConfigLoader(YamlDocument.parse(text, "embedded defaults").values());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -80,6 +84,24 @@ public final class ConfigLoader {
     return List.copyOf(origins.keySet());
   }
 
+  /**
+   * Where a key's value came from: {@code default}, {@code --dev}, {@code FILE:LINE},
+   * {@code $SIGNET_...} or {@code --set}.
+   */
+  public String origin(String key) {
+    return origins.getOrDefault(key, "unknown");
+  }
+
+  /** The value a key holds now (as written: text, number, list...), for printing. */
+  Object value(String key) {
+    return values.get(key);
+  }
+
+  /** The embedded default of a key ({@code ""} for none), whose type a printed value takes. */
+  Object defaultValue(String key) {
+    return defaults.get(key);
+  }
+
   /** Turns on dev mode unless a later layer turns it off again. */
   public ConfigLoader dev() {
     put("dev", "true", "--dev");
@@ -87,22 +109,42 @@ public final class ConfigLoader {
     return this;
   }
 
-  /** Overlays a YAML file. */
+  /**
+   * Overlays a YAML file.
+   *
+   * @throws ConfigException when the file cannot be read (saying why), is not valid YAML, writes
+   *     a key twice or names an unknown key
+   */
   public ConfigLoader file(Path file) {
-    try (InputStream in = Files.newInputStream(file)) {
-      flatten(parseYaml(in, file.toString())).forEach((k, v) -> put(k, v, file.toString()));
-      return this;
-    } catch (IOException e) {
-      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
-    }
+    YamlDocument doc = YamlDocument.parse(ConfigFiles.read(file), file.toString());
+    doc.values().forEach((k, v) -> put(k, v, file + ":" + doc.line(k)));
+    return this;
   }
 
-  /** Overlays {@code SIGNET_<KEY>} variables, e.g. {@code SIGNET_SERVER_GRPC_PORT}. */
+  /**
+   * Overlays {@code SIGNET_<KEY>} variables, e.g. {@code SIGNET_SERVER_GRPC_PORT}, and refuses
+   * a {@code SIGNET_*} variable that names no key but is close to one (a misspelling that would
+   * otherwise be ignored). Variables close to no key are left alone: other tools own them (the
+   * launcher's {@code SIGNET_JAR}), and so are the service links Kubernetes injects for the
+   * namespace's Services ({@code SIGNET_GRPC_PORT=tcp://10.0.0.3:8443} for a Service named
+   * {@code signet-grpc}).
+   */
   public ConfigLoader environment(Map<String, String> env) {
-    for (String key : keys()) {
+    List<String> known = keys();
+    for (String key : known) {
       String value = env.get(envName(key));
       if (value != null) {
         put(key, value, "$" + envName(key));
+      }
+    }
+    Set<String> names = new TreeSet<>(env.keySet());
+    known.forEach(k -> names.remove(envName(k)));
+    for (String name : names) {
+      if (name.startsWith("SIGNET_") && !KeyNames.isServiceLink(name, env.get(name))) {
+        KeyNames.nearestForVariable(name, known).ifPresent(k -> {
+          throw new ConfigException("environment variable " + name + " is not a configuration "
+              + "key; did you mean " + envName(k) + " (" + k + ")? Rename or unset it");
+        });
       }
     }
     return this;
@@ -120,13 +162,14 @@ public final class ConfigLoader {
 
   /** The environment variable that overrides a key. */
   public static String envName(String key) {
-    return "SIGNET_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    return KeyNames.envName(key);
   }
 
   private void put(String key, Object value, String origin) {
     if (!origins.containsKey(key)) {
-      throw new ConfigException("unknown configuration key '" + key + "' (from " + origin
-          + "); the keys are listed in docs/configuration.md");
+      throw new ConfigException("unknown configuration key '" + key + "' (from " + origin + ")"
+          + KeyNames.nearestKey(key, keys()).map(k -> "; did you mean '" + k + "'?")
+              .orElse("; the keys are listed in docs/configuration.md"));
     }
     values.put(key, value);
     origins.put(key, origin);
@@ -378,7 +421,7 @@ public final class ConfigLoader {
     return new Issuance(td, def, min, max);
   }
 
-  private String string(String key) {
+  String string(String key) {
     Object v = values.get(key);
     if (v instanceof List<?>) {
       throw bad(key, "a single value", v);
@@ -386,7 +429,7 @@ public final class ConfigLoader {
     return v == null ? "" : v.toString().trim();
   }
 
-  private List<String> list(String key) {
+  List<String> list(String key) {
     Object v = values.get(key);
     List<String> out = new ArrayList<>();
     if (v instanceof List<?> l) {
@@ -505,39 +548,5 @@ public final class ConfigLoader {
   private ConfigException bad(String key, String expected, Object got) {
     return new ConfigException(key + " must be " + expected + ", got '" + got + "' (from "
         + origins.get(key) + ")");
-  }
-
-  private static Map<String, Object> parseYaml(InputStream in, String name) {
-    Object doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
-    if (doc == null) {
-      return Map.of();
-    }
-    if (!(doc instanceof Map<?, ?> map)) {
-      throw new ConfigException(name + ": the top level must be a mapping of keys");
-    }
-    return castMap(map);
-  }
-
-  private static Map<String, Object> flatten(Map<String, Object> tree) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    flattenInto("", tree, out);
-    return out;
-  }
-
-  private static void flattenInto(String prefix, Map<String, Object> tree, Map<String, Object> out) {
-    tree.forEach((k, v) -> {
-      String key = prefix + k;
-      if (v instanceof Map<?, ?> m) {
-        flattenInto(key + ".", castMap(m), out);
-      } else {
-        out.put(key, v);
-      }
-    });
-  }
-
-  private static Map<String, Object> castMap(Map<?, ?> map) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    map.forEach((k, v) -> out.put(String.valueOf(k), v));
-    return out;
   }
 }

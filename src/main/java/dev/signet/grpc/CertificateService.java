@@ -15,6 +15,7 @@ import dev.signet.error.SignetException;
 import dev.signet.issue.CertificateIssuer;
 import dev.signet.issue.Issuance;
 import dev.signet.metrics.AuditLog;
+import dev.signet.metrics.AuditLog.Stage;
 import dev.signet.metrics.IssuanceMetrics;
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
@@ -97,7 +98,7 @@ public final class CertificateService extends IstioCertificateServiceGrpc.IstioC
     if (inFlight.incrementAndGet() > maxInFlight) {
       inFlight.decrementAndGet();
       fail(response, SignetException.overloaded("Signet is at its limit of " + maxInFlight
-          + " requests in flight; retry with backoff"), start);
+          + " requests in flight; retry with backoff"), start, Stage.LOAD);
       return;
     }
     Call call = new Call(request, response, start, CredentialsInterceptor.CREDENTIALS.get());
@@ -128,7 +129,7 @@ public final class CertificateService extends IstioCertificateServiceGrpc.IstioC
         }));
       } catch (SignetException refused) {
         call.release();
-        fail(response, refused, start);
+        fail(response, refused, start, Stage.LOAD);
       }
     }
   }
@@ -146,7 +147,7 @@ public final class CertificateService extends IstioCertificateServiceGrpc.IstioC
     } catch (RejectedExecutionException e) {
       call.release();
       fail(call.response, SignetException.overloaded("Signet is shutting down or overloaded; "
-          + "retry"), call.start);
+          + "retry"), call.start, Stage.LOAD);
     }
   }
 
@@ -165,7 +166,13 @@ public final class CertificateService extends IstioCertificateServiceGrpc.IstioC
     try {
       caller = authenticate(call, firstCheck);
     } catch (RuntimeException e) {
-      fail(call.response, e, call.start);
+      fail(call.response, e, call.start, Stage.AUTHENTICATION);
+      return false;
+    }
+    try {
+      caller = impersonate(call, caller);
+    } catch (RuntimeException e) {
+      fail(call.response, e, call.start, Stage.IMPERSONATION);
       return false;
     }
     if (firstCheck && !issuer.signsInProcess()) {
@@ -188,13 +195,14 @@ public final class CertificateService extends IstioCertificateServiceGrpc.IstioC
       }
       throw e;
     }
-    // The one place a caller may become someone else: the issuer only sees the result.
-    Value requested = call.request.getMetadata().getFieldsMap().get(Impersonation.METADATA_KEY);
-    if (requested != null) {
-      caller = impersonation.impersonate(caller, credentials.clusterId(),
-          requested.getStringValue());
-    }
     return caller;
+  }
+
+  /** The one place a caller may become someone else: the issuer only sees the result. */
+  private Caller impersonate(Call call, Caller caller) {
+    Value requested = call.request.getMetadata().getFieldsMap().get(Impersonation.METADATA_KEY);
+    return requested == null ? caller : impersonation.impersonate(caller,
+        call.credentials.clusterId(), requested.getStringValue());
   }
 
   private void issue(Call call, Caller caller) {
@@ -202,7 +210,7 @@ public final class CertificateService extends IstioCertificateServiceGrpc.IstioC
     try {
       issued = issuer.issue(caller, call.request.getCsr(), call.request.getValidityDuration());
     } catch (RuntimeException e) {
-      fail(call.response, e, call.start);
+      fail(call.response, e, call.start, Stage.ISSUANCE);
       return;
     }
     // Audit before the certificate leaves: nothing is handed out that the log does not show.
@@ -213,10 +221,11 @@ public final class CertificateService extends IstioCertificateServiceGrpc.IstioC
     call.response.onCompleted();
   }
 
-  private void fail(StreamObserver<IstioCertificateResponse> response, Throwable t, long start) {
+  private void fail(StreamObserver<IstioCertificateResponse> response, Throwable t, long start,
+      Stage stage) {
     String outcome = StatusMapper.outcome(t);
     io.grpc.Status status = StatusMapper.toStatus(t);
-    audit.refused(outcome, status.getDescription());
+    audit.refused(stage, outcome, status.getDescription());
     metrics.record(outcome, start);
     response.onError(status.asRuntimeException());
   }

@@ -119,9 +119,15 @@ public final class SignetServer implements AutoCloseable {
       CertificateIssuer issuer = new CertificateIssuer(new CsrParser(crypto), ca,
           TtlPolicy.of(config.issuance()), signer, Clock.systemUTC(), clientCert.maxAge());
       IssuanceMetrics metrics = new IssuanceMetrics(registry, ca::current);
-      GrpcEndpoint grpc = GrpcEndpoint.start(serverFor(config), ca, signer, auth, wiring.gate(),
-          wiring.impersonation(), issuer, metrics,
-          new AuditLog(), IstioCertificateServiceGrpc.SERVICE_NAME);
+      GrpcEndpoint grpc;
+      try {
+        grpc = GrpcEndpoint.start(serverFor(config), ca, signer, auth, wiring.gate(),
+            wiring.impersonation(), issuer, metrics,
+            new AuditLog(), IstioCertificateServiceGrpc.SERVICE_NAME);
+      } catch (IOException e) {
+        throw PortInUseException.classify(e, "server.grpc-port", config.server().address(),
+            config.server().grpcPort());
+      }
       endpoint.set(grpc);
       // A renewal that keeps failing shows as this timestamp coming close (alert on it).
       Gauge.builder("signet.serving_certificate.expiry.timestamp",
@@ -132,9 +138,15 @@ public final class SignetServer implements AutoCloseable {
         KubeDuties.start(config, wiring.localClient(), ca, signer, registry)
             .ifPresent(duties::set);
       }
-      AdminServer admin = AdminServer.start(config.server().address(),
-          config.server().adminPort(), config.server().admin(), registry, grpc::ready);
-      LOG.info("Signet " + dev.signet.cli.Main.version() + " serving gRPC on port "
+      AdminServer admin;
+      try {
+        admin = AdminServer.start(config.server().address(), config.server().adminPort(),
+            config.server().admin(), registry, grpc::ready);
+      } catch (IOException e) {
+        throw PortInUseException.classify(e, "server.admin-port", config.server().address(),
+            config.server().adminPort());
+      }
+      LOG.info("Signet " + dev.signet.cli.BuildInfo.current().version() + " serving gRPC on port "
           + grpc.port() + " and admin on port " + admin.port() + "; CA source "
           + ca.describe() + ", trust domain " + td + "; ready "
           + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()

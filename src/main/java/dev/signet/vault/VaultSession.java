@@ -6,6 +6,7 @@ import dev.signet.concurrent.DaemonThreads;
 import dev.signet.config.SignetConfig.VaultAuth;
 import dev.signet.config.SignetConfig.VaultAuthMethod;
 import dev.signet.error.SignetException;
+import dev.signet.logging.ThrottledLog;
 import io.github.jopenlibs.vault.json.JsonObject;
 import io.github.jopenlibs.vault.json.JsonValue;
 import java.io.IOException;
@@ -20,12 +21,16 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Signet's Vault token: obtained by the configured method (token file, Kubernetes service-account
  * login, AppRole), renewed with {@code renew-self} when two thirds of its lease have passed, and
  * replaced by a fresh login when renewal stops extending it (max TTL reached) or fails with 4xx.
+ * A token file is also read every {@link #TOKEN_FILE_CHECK}: a new token there (Vault Agent
+ * logged in again) is checked with {@code lookup-self} and used from then on.
  *
  * <p>A 403 on a call may mean the token expired or was revoked, so it may trigger a login
  * ({@link #relogin}), but a 403 that a new token does not cure (a policy change) must not turn
@@ -44,6 +49,8 @@ public final class VaultSession implements AutoCloseable {
   private static final Duration MIN_DELAY = Duration.ofMillis(200);
   private static final Duration FIRST_RELOGIN_PAUSE = Duration.ofSeconds(2);
   private static final Duration MAX_RELOGIN_PAUSE = Duration.ofMinutes(5);
+  /** How often a token file (method token) is read for a new token. */
+  static final Duration TOKEN_FILE_CHECK = Duration.ofSeconds(5);
 
   private final VaultClient client;
   private final VaultAuth auth;
@@ -55,6 +62,9 @@ public final class VaultSession implements AutoCloseable {
   private volatile Instant lastRelogin = Instant.MIN;
   /** How long after the last login a 403 may trigger another. */
   private volatile Duration reloginPause = FIRST_RELOGIN_PAUSE;
+  /** Renewals scheduled for an older chain stop once a token file change starts a new one. */
+  private final AtomicLong renewalChain = new AtomicLong();
+  private final ThrottledLog tokenFileLog = new ThrottledLog(LOG, Duration.ofMinutes(1));
 
   /** A token and what Vault said about its lifetime. */
   private record Lease(String token, Instant obtained, Duration duration, boolean renewable) {
@@ -82,6 +92,10 @@ public final class VaultSession implements AutoCloseable {
     client.attach(s);
     s.lease = s.login();
     s.scheduleRenewal(s.lease);
+    if (auth.method() == VaultAuthMethod.TOKEN) {
+      long every = TOKEN_FILE_CHECK.toMillis();
+      s.scheduler.scheduleWithFixedDelay(s::checkTokenFile, every, every, TimeUnit.MILLISECONDS);
+    }
     return s;
   }
 
@@ -210,8 +224,42 @@ public final class VaultSession implements AutoCloseable {
   }
 
   private void schedule(Duration delay) {
+    long chain = renewalChain.get();
     if (!scheduler.isShutdown()) {
-      scheduler.schedule(this::refresh, delay.toMillis(), TimeUnit.MILLISECONDS);
+      scheduler.schedule(() -> {
+        if (chain == renewalChain.get()) {
+          refresh();
+        }
+      }, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * Method token: when the file holds another token (Vault Agent wrote a new one), checks it
+   * with {@code lookup-self} and uses it from then on, renewed on its own lease. A token that
+   * cannot be used leaves the current one in place (logged at most once a minute); the file is
+   * read again at the next check. Runs on the scheduler's one thread, like {@link #refresh}.
+   */
+  private void checkTokenFile() {
+    Lease current = lease;
+    try {
+      String onDisk = readSecretFile(auth.tokenFile().orElseThrow(), "ca.vault.auth.token-file");
+      if (onDisk.equals(current.token())) {
+        return;
+      }
+      Lease next = tokenFromFile();
+      synchronized (this) {
+        if (lease != current) {
+          return; // a 403-triggered login read the file meanwhile
+        }
+        lease = next;
+      }
+      renewalChain.incrementAndGet();
+      scheduleRenewal(next);
+      LOG.info(() -> "ca.vault.auth.token-file changed: using its new token, " + next);
+    } catch (RuntimeException e) {
+      tokenFileLog.log(Level.WARNING, "token-file", () -> "ca.vault.auth.token-file holds a "
+          + "token that cannot be used (" + e.getMessage() + "); keeping the current token");
     }
   }
 

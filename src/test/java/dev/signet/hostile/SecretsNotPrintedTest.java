@@ -36,7 +36,7 @@ class SecretsNotPrintedTest {
         "vault-pass-3", "vault-user", "role-id-4f1c");
     // What is printed still tells the operator where things are.
     assertThat(printed).contains("https://***@keys.example/jwks?***",
-        "https://***@west.example/j", "https://***@vault.example:8200", "roleId=***",
-        "secretIdFile=Optional[/var/run/secrets/secret-id]");
+        "https://***@west.example/j", "https://***@vault.example:8200", "role-id: '***'",
+        "secret-id-file: /var/run/secrets/secret-id");
   }
 }
