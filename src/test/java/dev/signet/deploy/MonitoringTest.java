@@ -220,7 +220,10 @@ class MonitoringTest {
         String expr = template.replace("$cluster", ".*").replace("$namespace", ".*")
             .replace("$job", job);
         JsonArray result = data(prometheus.query(expr));
-        if (expr.contains("signet_create_certificate") || expr.contains("process_")) {
+        // Panels joined to Signet's targets carry signet_create_certificate_in_flight; those
+        // of a meter that may not exist yet (GC pauses) may be empty.
+        if ((expr.contains("signet_create_certificate") || expr.contains("process_"))
+            && !CONDITIONAL.matcher(expr).find()) {
           assertThat(result).as("data for %s", expr).isNotEmpty();
         }
       }
