@@ -154,6 +154,10 @@ final class WorkloadCalls {
           .anyMatch(l -> l.contains("client-issuer=\"CN=Signing CA,"))
           .anyMatch(l -> l.contains("client-issuer=\"CN=Signing CA 2,"));
       assertThat(sinceFirst).allMatch(l -> l.contains("client-identity=" + CLIENT_ID + " "));
+      System.out.printf("echo-client: %d calls from the first success on, none failed; %d on"
+          + " the new signing CA; %d failed before the first success%n", sinceFirst.size(),
+          sinceFirst.stream().filter(l -> l.contains("client-issuer=\"CN=Signing CA 2,")).count(),
+          calls.indexOf(first));
     }
   }
 
