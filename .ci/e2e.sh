@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Istio e2e suite: Istio's own istiod (pilot-discovery) and proxyless pilot-agent, built from the
+# Istio e2e suite: Istio's own istiod (pilot-discovery) and proxyless pilot-agents, built from the
 # istio.io/istio module of each pinned release (src/e2e/istio/istio-<release>.mod;
-# SIGNET_ISTIO_RELEASES to choose), run as processes against a real kube-apiserver with Signet
-# as their CA (dev.signet.e2e.IstioE2E; docs/compatibility.md says what it covers).
+# SIGNET_ISTIO_RELEASES to choose), and two grpc-go workloads calling each other over mTLS, run
+# as processes against a real kube-apiserver with two Signet replicas as their CA
+# (dev.signet.e2e.IstioE2E; docs/compatibility.md says what it covers).
 # Needs the peers of .ci/run (SIGNET_ETCD, SIGNET_KUBE_APISERVER, SIGNET_HELM); builds them if
 # unset. Prints the time each part took.
 set -euo pipefail
@@ -11,7 +12,8 @@ export CI="${CI:-true}"
 releases=${SIGNET_ISTIO_RELEASES:-$(cd src/e2e/istio && ls istio-*.mod | sed 's/^istio-//; s/\.mod$//' | sort -rV)}
 
 # The agents dial Signet at signet.signet-system.svc:443 through a hosts file bound over
-# /etc/hosts in a mount namespace of their own: that, and port 443, need root (CI is root).
+# /etc/hosts in a mount namespace of their own; that, port 443, and the workloads' pod IPs on
+# the loopback interface need root (CI is root).
 if [ "$(id -u)" != 0 ]; then
   echo "e2e: needs root (unshare --mount for the agents' /etc/hosts, port 443 for Signet)" >&2
   exit 1

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds Istio's own pilot-discovery (istiod) and pilot-agent for one Istio release, and
-# istiod-ca (istiod's CA server alone, for src/bench/storm.sh), in one `go build`, and prints the
-# directory that holds them (progress goes to stderr).
+# Builds Istio's own pilot-discovery (istiod) and pilot-agent for one Istio release, the e2e
+# suite's two proxyless gRPC workloads (src/e2e/istio/cmd/echo-server and echo-client, on the
+# grpc-go that release pins) and istiod-ca (istiod's CA server alone, for the benchmarks beside
+# Signet: src/bench/storm.sh), in one `go build`, and prints the directory that holds the five
+# (progress goes to stderr).
 #
 #   bash .ci/tools/istio-bin.sh 1.31
 #
@@ -25,13 +27,18 @@ if [ -z "$go" ]; then
   exit 1
 fi
 
-hash=$( (cat "$0" "$modfile" "${modfile%.mod}.sum"; find "$src" -name '*.go' | sort | xargs cat; "$go" version) \
-  | sha256sum | cut -c1-16)
+hash=$( (cat "$0" "$modfile" "${modfile%.mod}.sum"; find "$src" -name '*.go' | LC_ALL=C sort | xargs cat
+  "$go" version) | sha256sum | cut -c1-16)
 tools=${XDG_CACHE_HOME:-$HOME/.cache}/signet-tools
 dir=$tools/istio-bin-$release-$hash
-if [ ! -x "$dir/pilot-discovery" ] || [ ! -x "$dir/pilot-agent" ] || [ ! -x "$dir/istiod-ca" ]; then
+bins="pilot-discovery pilot-agent echo-server echo-client istiod-ca"
+missing=
+for b in $bins; do
+  if [ ! -x "$dir/$b" ]; then missing=1; fi
+done
+if [ -n "$missing" ]; then
   istio=$(awk '$1 == "istio.io/istio" { print $2 } $1 == "require" && $2 == "istio.io/istio" { print $3 }' "$modfile")
-  echo "istio-bin: building pilot-discovery, pilot-agent and istiod-ca of istio.io/istio@$istio (Istio $release) with $("$go" version)" >&2
+  echo "istio-bin: building pilot-discovery and pilot-agent of istio.io/istio@$istio (Istio $release), echo-server, echo-client and istiod-ca, with $("$go" version)" >&2
   start=$SECONDS
   rm -rf "$dir.tmp"
   mkdir -p "$dir.tmp"
@@ -40,7 +47,7 @@ if [ ! -x "$dir/pilot-discovery" ] || [ ! -x "$dir/pilot-agent" ] || [ ! -x "$di
   (cd "$src" && GOFLAGS=-mod=readonly "$go" build -modfile="istio-$release.mod" \
     -trimpath -buildvcs=false -ldflags "-s -w -X $pkg.buildVersion=$release-signet-e2e" \
     -o "$dir.tmp/" istio.io/istio/pilot/cmd/pilot-discovery istio.io/istio/pilot/cmd/pilot-agent \
-    ./istiod-ca) >&2
+    ./cmd/echo-server ./cmd/echo-client ./cmd/istiod-ca) >&2
   rm -rf "$dir"
   mv "$dir.tmp" "$dir"
   echo "istio-bin: built in $((SECONDS - start))s" >&2

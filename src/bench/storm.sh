@@ -4,7 +4,7 @@
 #   bash src/bench/storm.sh            # both servers, every scenario
 #   SERVERS=signet bash src/bench/storm.sh
 #
-# istiod's CA is Istio's own CA server code (src/e2e/istio/istiod-ca, built with istiod by
+# istiod's CA is Istio's own CA server code (src/e2e/istio/cmd/istiod-ca, built with istiod by
 # .ci/tools/istio-bin.sh for the newest pinned Istio release) over the same CA files, the same
 # RS256 service-account tokens (a JWKS: istiod's out-of-cluster authentication) and the same
 # load generator (dev.signet.bench.LoadGenerator). Server CPU and memory come from /proc for

@@ -29,10 +29,14 @@ final class ClusterDns {
     return prefix + n;
   }
 
-  /** Writes a hosts file naming {@code names} (name to address) and localhost. */
-  static Path hostsFile(Path file, Map<String, String> names) throws IOException {
+  /**
+   * Writes a hosts file naming {@code names} (name to addresses, in the order a resolver returns
+   * them) and localhost.
+   */
+  static Path hostsFile(Path file, Map<String, List<String>> names) throws IOException {
     StringBuilder out = new StringBuilder("127.0.0.1 localhost\n");
-    names.forEach((name, address) -> out.append(address).append(' ').append(name).append('\n'));
+    names.forEach((name, addresses) -> addresses.forEach(
+        address -> out.append(address).append(' ').append(name).append('\n')));
     Files.writeString(file, out.toString());
     return file;
   }

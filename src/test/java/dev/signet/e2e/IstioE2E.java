@@ -8,20 +8,14 @@ import dev.signet.testing.IstioCharts;
 import dev.signet.testing.KubeTestCluster;
 import dev.signet.testing.LocalProcess;
 import dev.signet.testing.Poll;
-import dev.signet.testing.SignetProcess;
 import dev.signet.testing.TestTools;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -42,11 +37,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Istio itself on Signet, per pinned Istio release (.ci/e2e.sh): a real kube-apiserver; Istio's
- * charts rendered with deploy/istio's values; Signet as a process in Kubernetes mode with the
- * files CA (TokenReview, the root ConfigMaps, istiod-tls); istiod (pilot-discovery) as a process
- * configured from the rendered Deployment and serving with the certificate Signet wrote; and a
- * proxyless gRPC workload's pilot-agent, injected by that istiod through the API server's
- * admission webhook, getting its certificate from Signet and its configuration from istiod.
+ * charts rendered with deploy/istio's values; two Signet replicas as processes in Kubernetes
+ * mode with the files CA (TokenReview, the root ConfigMaps, istiod-tls, leader election); istiod
+ * (pilot-discovery) as a process configured from the rendered Deployment and serving with the
+ * certificate Signet wrote; a proxyless gRPC workload's pilot-agent, injected by that istiod
+ * through the API server's admission webhook, getting its certificate from Signet and its
+ * configuration from istiod; the Signet leader killed and the survivor taking over
+ * ({@link Failover}); and two grpc-go workloads calling each other over mTLS while Signet's
+ * signing CA is replaced ({@link WorkloadCalls}).
  * No kubelet and no Envoy: pods and EndpointSlices are written as a kubelet and the
  * EndpointSlice controller would report them (docs/compatibility.md).
  */
@@ -63,31 +61,27 @@ class IstioE2E {
 
   @ParameterizedTest(name = "Istio {0}")
   @MethodSource("releases")
-  void istiodAndAProxylessAgentRunOnSignet(String release, @TempDir Path dir) throws Exception {
+  void istiodAndProxylessWorkloadsRunOnSignet(String release, @TempDir Path dir)
+      throws Exception {
     Path bins = TestTools.require("SIGNET_ISTIO_BIN", "istio-bin.sh").resolve(release);
     IstioCharts charts = new IstioCharts();
-    try (KubeTestCluster kube = new KubeTestCluster().start()) {
+    try (KubeTestCluster kube = new KubeTestCluster().start();
+        PodNetwork network = new PodNetwork()) {
       charts.installBase(kube, release);
-      // No cluster DNS: Signet and istiod listen on loopback addresses of their own, which the
-      // agent's /etc/hosts gives their Service names; the values are deploy/istio's, unchanged.
+      // No cluster DNS: Signet's replicas and istiod listen on loopback addresses of their own,
+      // which the agents' /etc/hosts gives their Service names; the values are deploy/istio's.
       ClusterDns dns = new ClusterDns();
-      String signetAddress = dns.address(10);
+      List<String> signetAddresses = List.of(dns.address(10), dns.address(12));
       String istiodAddress = dns.address(11);
-      Path hosts = ClusterDns.hostsFile(dir.resolve("hosts"), java.util.Map.of(
-          "signet.signet-system.svc", signetAddress, "istiod.istio-system.svc", istiodAddress));
+      Path hosts = ClusterDns.hostsFile(dir.resolve("hosts"), Map.of(
+          "signet.signet-system.svc", signetAddresses,
+          "istiod.istio-system.svc", List.of(istiodAddress)));
       List<HasMetadata> istio = IstioCharts.apply(kube, charts.render(release, "istiod",
           "istiod", "istio-system", List.of(ISTIOD_VALUES)));
-      Path cacerts = CaFilesDir.write(dir.resolve("cacerts"));
-      String roots = Files.readString(cacerts.resolve("root-cert.pem"));
-      // localhost on istiod's certificate: the API server calls its webhook by that name.
-      try (SignetProcess signet = SignetProcess.startConfigured(dir, "signet", signetAddress, 443,
-          "ca.source=files", "ca.files.directory=" + cacerts, "auth.kind=tokenreview",
-          "kubernetes.kubeconfig=" + KubeSignet.signetKubeconfig(kube, "signet"),
-          "kubernetes.trust-bundle.enabled=true", "kubernetes.istiod-cert.enabled=true",
-          "kubernetes.istiod-cert.dns-names=localhost",
-          "kubernetes.leader-election.lease-duration=4s",
-          "kubernetes.leader-election.renew-deadline=3s",
-          "kubernetes.leader-election.retry-period=500ms")) {
+      CaFilesDir ca = CaFilesDir.write(dir.resolve("cacerts"));
+      String roots = ca.rootPem();
+      try (SignetReplicas signet = SignetReplicas.start(kube, dir, signetAddresses,
+          signetSettings(kube, ca))) {
         Poll.until(() -> rootConfigMap(kube, "istio-system") != null
                 && secret(kube) != null, Duration.ofSeconds(60),
             "Signet wrote istio-ca-root-cert and istiod-tls");
@@ -99,14 +93,39 @@ class IstioE2E {
           assertThat(istiod.env()).containsEntry("ENABLE_CA_SERVER", "false");
           istiodServesWithSignetsCertificate(kube, istiod, roots);
           onlySignetWritesTheRootConfigMap(kube, roots);
-          proxylessAgentGetsItsCertificateAndConfig(kube, kubelet, istiod, bins, dir, roots,
-              hosts);
+          try (ProxylessAgent web = proxylessAgentGetsItsCertificateAndConfig(kube, kubelet,
+              istiod, bins, dir, ca, hosts)) {
+            Failover.theSurvivorTakesOverTheDuties(kube, signet, web, roots,
+                "istio-ca-root-cert");
+          }
+          WorkloadCalls.run(new WorkloadCalls.Mesh(kube, kubelet, bins, dir, hosts, network),
+              ca);
         } catch (AssertionError | Exception e) {
-          throw new AssertionError(e + "\n--- signet log:\n" + signet.logTail()
+          throw new AssertionError(e + "\n" + signet.logTails()
               + "\n--- istiod log:\n" + tail(dir.resolve("istiod.log")), e);
         }
       }
     }
+  }
+
+  /**
+   * Signet as deploy/ configures it for Istio, with short times so the suite sees them pass:
+   * leader election in seconds, the CA files re-read every second, and workload certificates of
+   * one minute (agents ask for 24 hours; Signet's maximum shortens it, and agents renew at half
+   * of what they got, as Istio's do).
+   */
+  private static String[] signetSettings(KubeTestCluster kube, CaFilesDir ca)
+      throws IOException {
+    // localhost on istiod's certificate: the API server calls its webhook by that name.
+    return new String[] {"ca.source=files", "ca.files.directory=" + ca.directory(),
+        "ca.files.reload-interval=1s", "auth.kind=tokenreview",
+        "kubernetes.kubeconfig=" + KubeSignet.signetKubeconfig(kube, "signet"),
+        "kubernetes.trust-bundle.enabled=true", "kubernetes.istiod-cert.enabled=true",
+        "kubernetes.istiod-cert.dns-names=localhost",
+        "issuance.min-ttl=1m", "issuance.default-ttl=1m", "issuance.max-ttl=1m",
+        "kubernetes.leader-election.lease-duration=4s",
+        "kubernetes.leader-election.renew-deadline=3s",
+        "kubernetes.leader-election.retry-period=500ms"};
   }
 
   /** The certificate istiod serves XDS with is Signet's istiod-tls leaf, valid for its name. */
@@ -150,9 +169,15 @@ class IstioE2E {
     }
   }
 
-  private static void proxylessAgentGetsItsCertificateAndConfig(KubeTestCluster kube,
-      FakeKubelet kubelet, Istiod istiod, Path bins, Path dir, String roots, Path hosts)
+  /**
+   * Pod demo/web-0, injected by istiod's webhook with the grpc-agent template: its pilot-agent
+   * gets its certificate from Signet and its configuration from istiod. Returns the running
+   * agent.
+   */
+  private static ProxylessAgent proxylessAgentGetsItsCertificateAndConfig(KubeTestCluster kube,
+      FakeKubelet kubelet, Istiod istiod, Path bins, Path dir, CaFilesDir ca, Path hosts)
       throws Exception {
+    String roots = ca.rootPem();
     // istiod patches its injection webhook with the CA bundle it serves with: Signet's roots.
     Poll.until(() -> caBundleIs(kube, roots), Duration.ofSeconds(60),
         "istiod put Signet's roots into its injection webhook");
@@ -168,78 +193,50 @@ class IstioE2E {
     // (In this order: createServiceAccount applies the namespace without labels.)
     kube.createServiceAccount("demo", "web");
     kube.createNamespace("demo", "istio-injection", "enabled");
-    kube.admin().services().inNamespace("demo").resource(new ServiceBuilder()
-        .withNewMetadata().withName("web").withNamespace("demo").endMetadata()
-        .withNewSpec().addToSelector("app", "web").addNewPort().withName("grpc").withPort(7070)
-        .withNewTargetPort(7070).endPort().endSpec().build()).create();
+    MeshPods.service(kube, "demo", "web", 7070);
     int statusPort = LocalProcess.freePort();
-    Pod pod = kube.admin().pods().inNamespace("demo").resource(new PodBuilder()
-        .withNewMetadata().withName("web-0").withNamespace("demo").addToLabels("app", "web")
-        .addToAnnotations("inject.istio.io/templates", "grpc-agent")
-        .addToAnnotations("status.sidecar.istio.io/port", String.valueOf(statusPort))
-        .addToAnnotations("proxy.istio.io/config",
-            "{\"proxyMetadata\":{\"PROXY_XDS_DEBUG_VIA_AGENT\":\"false\"}}")
-        .endMetadata()
-        .withNewSpec().withServiceAccountName("web").withNodeName(FakeKubelet.NODE)
-        .addNewContainer().withName("app").withImage("example.invalid/web:1")
-        .addNewPort().withName("grpc").withContainerPort(7070).endPort().endContainer()
-        .endSpec().build()).create();
-    Container proxy = pod.getSpec().getContainers().stream()
-        .filter(c -> c.getName().equals("istio-proxy")).findFirst()
-        .orElseThrow(() -> new AssertionError("istiod's webhook did not inject istio-proxy: "
-            + kube.admin().pods().inNamespace("demo").withName("web-0").get()));
-    assertThat(env(proxy, "CA_ADDR")).isEqualTo("signet.signet-system.svc:443");
-    assertThat(env(proxy, "ISTIO_META_GENERATOR")).isEqualTo("grpc");
-    assertThat(env(proxy, "DISABLE_ENVOY")).isEqualTo("true");
-    pod = kubelet.reportRunning(pod, "10.244.0.10");
-    kube.admin().discovery().v1().endpointSlices().inNamespace("demo").resource(
-        new EndpointSliceBuilder().withNewMetadata().withName("web-abc").withNamespace("demo")
-            .addToLabels("kubernetes.io/service-name", "web").endMetadata()
-            .withAddressType("IPv4").addNewEndpoint().withAddresses("10.244.0.10")
-            .withNewConditions().withReady(true).endConditions().withNodeName(FakeKubelet.NODE)
-            .withNewTargetRef().withKind("Pod").withName("web-0").withNamespace("demo")
-            .withUid(pod.getMetadata().getUid()).endTargetRef().endEndpoint()
-            .addNewPort().withName("grpc").withPort(7070).withProtocol("TCP").endPort().build())
-        .create();
-    try (ProxylessAgent agent = ProxylessAgent.start(kubelet, bins.resolve("pilot-agent"), pod,
-        dir, hosts)) {
-      try {
-        Poll.until(() -> agent.wroteCertificates() || !agent.alive(), Duration.ofSeconds(90),
-            "the agent wrote OUTPUT_CERTS");
-        assertThat(agent.alive()).as("pilot-agent running").isTrue();
-        List<X509Certificate> chain = Pem.certificates(
-            Files.readString(agent.outputCerts().resolve("cert-chain.pem")));
-        X509Certificate leaf = chain.get(0);
-        List<String> sans = new ArrayList<>();
-        leaf.getSubjectAlternativeNames().forEach(n -> sans.add(String.valueOf(n.get(1))));
-        assertThat(sans).containsExactly("spiffe://cluster.local/ns/demo/sa/web");
-        // Issued by Signet's files CA (only Signet holds its key; istiod's CA is off).
-        X509Certificate ca = Pem.certificates(Files.readString(
-            dir.resolve("cacerts").resolve("ca-cert.pem"))).get(0);
-        leaf.verify(ca.getPublicKey());
-        assertThat(Pem.certificates(Files.readString(
-            agent.outputCerts().resolve("root-cert.pem")))).isEqualTo(Pem.certificates(roots));
-        Poll.until(() -> Files.exists(agent.grpcBootstrap()), Duration.ofSeconds(30),
-            "the agent wrote the gRPC xDS bootstrap");
-        String bootstrap = Files.readString(agent.grpcBootstrap());
-        // The application's certificates are the ones the agent got from Signet.
-        assertThat(bootstrap).contains("\"certificate_providers\"")
-            .contains("/var/lib/istio/data/cert-chain.pem");
-        // XDS as the application gets it: through the agent, which talks to istiod over mutual
-        // TLS (its Signet certificate; istiod's verified with the mesh root).
-        String listener = "web.demo.svc.cluster.local:7070";
-        XdsProbe.Response lds = XdsProbe.ask(agent.grpcBootstrap(), agent.launch.rootfs(),
-            XdsProbe.LISTENER, List.of(listener), Duration.ofSeconds(60),
-            () -> connected(istiod, "web-0.demo"));
-        assertThat(lds.typeUrl()).isEqualTo(XdsProbe.LISTENER);
-        assertThat(lds.names()).contains(listener);
-        assertThat(lds.heldWhileOpen()).as("istiod lists web-0.demo as an XDS client").isTrue();
-        Poll.until(() -> agent.ready(statusPort) == 200, Duration.ofSeconds(60),
-            "pilot-agent ready");
-      } catch (AssertionError | Exception e) {
-        throw new AssertionError(e + "\n--- pilot-agent log:\n" + agent.logTail()
-            + "\n--- istiod log:\n" + istiod.logTail(), e);
-      }
+    Pod pod = MeshPods.create(kube, kubelet, "demo", "web-0", "web", "web", "10.244.0.10", 7070,
+        statusPort, Map.of("PROXY_XDS_DEBUG_VIA_AGENT", "false"));
+    ProxylessAgent agent = ProxylessAgent.start(kubelet, bins.resolve("pilot-agent"), pod, dir,
+        hosts);
+    try {
+      Poll.until(() -> agent.wroteCertificates() || !agent.alive(), Duration.ofSeconds(90),
+          "the agent wrote OUTPUT_CERTS");
+      assertThat(agent.alive()).as("pilot-agent running").isTrue();
+      List<X509Certificate> chain = Pem.certificates(
+          Files.readString(agent.outputCerts().resolve("cert-chain.pem")));
+      X509Certificate leaf = chain.get(0);
+      List<String> sans = new ArrayList<>();
+      leaf.getSubjectAlternativeNames().forEach(n -> sans.add(String.valueOf(n.get(1))));
+      assertThat(sans).containsExactly("spiffe://cluster.local/ns/demo/sa/web");
+      // Issued by Signet's files CA (only Signet holds its key; istiod's CA is off).
+      X509Certificate signing = Pem.certificates(Files.readString(
+          ca.directory().resolve("ca-cert.pem"))).get(0);
+      leaf.verify(signing.getPublicKey());
+      assertThat(Pem.certificates(Files.readString(
+          agent.outputCerts().resolve("root-cert.pem")))).isEqualTo(Pem.certificates(roots));
+      Poll.until(() -> Files.exists(agent.grpcBootstrap()), Duration.ofSeconds(30),
+          "the agent wrote the gRPC xDS bootstrap");
+      String bootstrap = Files.readString(agent.grpcBootstrap());
+      // The application's certificates are the ones the agent got from Signet.
+      assertThat(bootstrap).contains("\"certificate_providers\"")
+          .contains("/var/lib/istio/data/cert-chain.pem");
+      // XDS as the application gets it: through the agent, which talks to istiod over mutual
+      // TLS (its Signet certificate; istiod's verified with the mesh root).
+      String listener = "web.demo.svc.cluster.local:7070";
+      XdsProbe.Response lds = XdsProbe.ask(agent.grpcBootstrap(), agent.launch.rootfs(),
+          XdsProbe.LISTENER, List.of(listener), Duration.ofSeconds(60),
+          () -> connected(istiod, "web-0.demo"));
+      assertThat(lds.typeUrl()).isEqualTo(XdsProbe.LISTENER);
+      assertThat(lds.names()).contains(listener);
+      assertThat(lds.heldWhileOpen()).as("istiod lists web-0.demo as an XDS client").isTrue();
+      Poll.until(() -> agent.ready(statusPort) == 200, Duration.ofSeconds(60),
+          "pilot-agent ready");
+      return agent;
+    } catch (AssertionError | Exception e) {
+      agent.close();
+      throw new AssertionError(e + "\n--- pilot-agent log:\n" + agent.logTail()
+          + "\n--- istiod log:\n" + istiod.logTail(), e);
     }
   }
 
@@ -276,11 +273,6 @@ class IstioE2E {
 
   private static Secret secret(KubeTestCluster kube) {
     return kube.admin().secrets().inNamespace("istio-system").withName("istiod-tls").get();
-  }
-
-  private static String env(Container c, String name) {
-    return c.getEnv().stream().filter(e -> e.getName().equals(name)).map(EnvVar::getValue)
-        .findFirst().orElseThrow(() -> new AssertionError("no env " + name));
   }
 
   private static String decode(Secret s, String key) {

@@ -70,7 +70,7 @@ public final class SignetProcess implements AutoCloseable {
         .build();
     try {
       p.awaitReady(() -> http.send(ready, HttpResponse.BodyHandlers.discarding())
-          .statusCode() == 200, Duration.ofSeconds(60));
+          .statusCode() == 200, Duration.ofSeconds(120));
     } catch (IOException e) {
       p.close();
       throw e;
