@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.signet.config.ConfigLoader;
 import dev.signet.config.SignetConfig;
 import dev.signet.testing.LogCapture;
+import dev.signet.testing.Poll;
 import dev.signet.testing.VaultServer;
 import dev.signet.testing.VaultTestServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
@@ -61,12 +61,8 @@ class TokenFileTest {
         .getString("client_token", "");
   }
 
-  /** Polls a condition the session's own thread makes true, with a bound. */
-  private static void await(BooleanSupplier done, String what) throws InterruptedException {
-    Instant deadline = Instant.now().plus(VaultSession.TOKEN_FILE_CHECK.multipliedBy(6));
-    while (!done.getAsBoolean()) {
-      assertThat(Instant.now()).as(what).isBefore(deadline);
-      Thread.sleep(50);
-    }
+  /** Waits, with a bound, for a condition the session's own thread makes true. */
+  private static void await(BooleanSupplier done, String what) {
+    Poll.until(done, VaultSession.TOKEN_FILE_CHECK.multipliedBy(6), what);
   }
 }
