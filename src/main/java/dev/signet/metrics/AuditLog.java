@@ -3,6 +3,7 @@ package dev.signet.metrics;
 import dev.signet.issue.Issuance;
 import dev.signet.logging.ThrottledLog;
 import java.time.Duration;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -57,12 +58,14 @@ public final class AuditLog {
    */
   public void refused(Stage stage, String outcome, String message) {
     String reason = reason(stage, outcome);
-    String line = "refused outcome=" + outcome + " reason=" + reason + " message=" + message;
+    // The line is built only when it is written: a peer can make refusals as fast as it sends.
+    Supplier<String> line = () -> "refused outcome=" + outcome + " reason=" + reason
+        + " message=" + message;
     if (LOG.isLoggable(Level.FINE)) {
       LOG.fine(line);
       return;
     }
-    refusals.log(Level.INFO, outcome + "/" + reason, () -> line);
+    refusals.log(Level.INFO, outcome + "/" + reason, line);
   }
 
   /**
