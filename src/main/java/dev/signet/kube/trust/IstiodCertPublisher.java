@@ -143,7 +143,7 @@ public final class IstiodCertPublisher implements AutoCloseable {
     if (existing != null && current(existing, authority)) {
       return;
     }
-    expiry = Double.NaN;
+    expire(Double.NaN);
     KeyPair keys = CaCertificates.ecKeyPair("secp256r1");
     IssuedCertificate leaf = issue(authority, keys.getPublic());
     // tls.crt: the leaf and what is above it, without the roots (those are ca.crt).
@@ -170,7 +170,7 @@ public final class IstiodCertPublisher implements AutoCloseable {
       writes.attempt(() -> client.secrets().inNamespace(config.namespace()).resource(desired)
           .update());
     }
-    expiry = leaf.notAfter().getEpochSecond();
+    expire(leaf.notAfter().getEpochSecond());
     LOG.info(() -> "wrote " + config.namespace() + "/" + SECRET + " for " + dnsNames()
         + " valid until " + leaf.notAfter() + " (serial " + leaf.serialHex() + ")");
   }
@@ -223,10 +223,17 @@ public final class IstiodCertPublisher implements AutoCloseable {
       if (names.size() != wanted.size() || !names.containsAll(wanted)) {
         return false;
       }
-      expiry = to.getEpochSecond();
+      expire(to.getEpochSecond());
       return true;
     } catch (Exception e) {
       return false;
+    }
+  }
+
+  /** Records what the gauge shows, unless stopped: a check still running then is not news. */
+  private synchronized void expire(double epochSeconds) {
+    if (timer != null) {
+      expiry = epochSeconds;
     }
   }
 
