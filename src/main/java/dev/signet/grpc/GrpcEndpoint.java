@@ -115,6 +115,7 @@ public final class GrpcEndpoint implements AutoCloseable {
         // clients may keep an idle connection alive; a client pinging more often gets GOAWAY.
         .permitKeepAliveTime(KEEPALIVE_MIN_INTERVAL.toNanos(), TimeUnit.NANOSECONDS)
         .permitKeepAliveWithoutCalls(true)
+        .addTransportFilter(metrics.connections())
         .intercept(deadline)
         .addService(ServerInterceptors.intercept(service, new CredentialsInterceptor()))
         .addService(health.getHealthService());

@@ -27,6 +27,8 @@ import dev.signet.ca.SigningAuthority;
  *       for istiod's CA keep working
  *   <li>{@code signet_grpc_calls_refused_total{reason="request_timeout|pending_limit"}}: calls
  *       of any gRPC method closed before their request arrived whole
+ *   <li>{@code signet_grpc_connections_total{handshake}} and {@code signet_grpc_connections_open}
+ *       ({@link ConnectionMetrics}), the gRPC server's transport filter
  * </ul>
  */
 public final class IssuanceMetrics {
@@ -49,6 +51,7 @@ public final class IssuanceMetrics {
   private final Map<String, Counter> refusedCalls = new HashMap<>();
   private final Map<Dispatch, Counter> dispatch = new java.util.EnumMap<>(Dispatch.class);
   private final CitadelMetrics citadel;
+  private final ConnectionMetrics connections;
 
   /** Where a call ran. */
   public enum Dispatch {
@@ -72,6 +75,7 @@ public final class IssuanceMetrics {
           .register(registry));
     }
     this.citadel = new CitadelMetrics(registry);
+    this.connections = new ConnectionMetrics(registry);
     new CaExpiryMetrics(ca).bindTo(registry);
     for (String reason : List.of("request_timeout", "pending_limit")) {
       refusedCalls.put(reason, Counter.builder("signet.grpc.calls.refused")
@@ -102,6 +106,11 @@ public final class IssuanceMetrics {
   /** The in-flight counter admission control uses. */
   public AtomicInteger inFlight() {
     return inFlight;
+  }
+
+  /** The gRPC server's transport filter that counts connections and failed handshakes. */
+  public ConnectionMetrics connections() {
+    return connections;
   }
 
   /** Counts a call closed before its request arrived whole. */

@@ -141,7 +141,7 @@ class MonitoringTest {
         loaded.add(rule.get("name").getAsString());
       }
     }
-    assertThat(loaded).hasSize(19).contains("SignetDown", "SignetIssuanceErrors", "SignetSplitBrain",
+    assertThat(loaded).hasSize(20).contains("SignetDown", "SignetIssuanceErrors", "SignetSplitBrain",
         "SignetRootCertificateExpiringSoon");
     // A healthy Signet fires nothing that is not pending on time.
     assertThat(scalar("count(ALERTS{alertstate=\"firing\"})")).isNaN();
