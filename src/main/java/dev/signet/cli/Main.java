@@ -2,7 +2,7 @@ package dev.signet.cli;
 
 import dev.signet.config.ConfigException;
 import dev.signet.config.Durations;
-import dev.signet.config.Levenshtein;
+import org.apache.commons.text.similarity.LevenshteinDistance;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -119,7 +119,7 @@ public final class Main {
   private static List<String> nearOptions(CommandLine c, String written) {
     String name = written.contains("=") ? written.substring(0, written.indexOf('=')) : written;
     return c.getCommandSpec().options().stream().flatMap(o -> Arrays.stream(o.names()))
-        .filter(n -> n.startsWith("--") && Levenshtein.distance(n, name) <= 2).sorted()
+        .filter(n -> n.startsWith("--") && LevenshteinDistance.getDefaultInstance().apply(n, name) <= 2).sorted()
         .toList();
   }
 

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /**
  * Finds the configuration key a misspelt name most likely meant: one at most two edits away
@@ -12,6 +13,7 @@ import java.util.regex.Pattern;
  */
 final class KeyNames {
   private static final String PREFIX = "SIGNET_";
+  private static final LevenshteinDistance EDITS = LevenshteinDistance.getDefaultInstance();
 
   private KeyNames() {}
 
@@ -59,7 +61,7 @@ final class KeyNames {
     int suffixMatches = 0;
     for (String key : keys) {
       String written = spelling.apply(key);
-      int d = Levenshtein.distance(name, written);
+      int d = EDITS.apply(name, written);
       if (d <= allowed && d < bestDistance) {
         best = key;
         bestDistance = d;
