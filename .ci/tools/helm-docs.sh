@@ -4,8 +4,10 @@
 #
 # GitHub release downloads are not reachable from CI; the Go module proxy is. helm-docs has no
 # replace directives, so `go install module@version` builds it directly. GOPATH, GOBIN and
-# GOCACHE live under the cache directory so the build leaves nothing elsewhere. (It shares no
-# build cache with helm.sh: helm-docs pins helm v3.15.2, a different module from helm.sh's.)
+# GOCACHE live under the cache directory so the build leaves nothing elsewhere. Cold: about 86 CPU
+# seconds (docs/benchmarks.md). It keeps a Go build cache of its own: it pins helm v3.15.2, not
+# helm.sh's version, so mostly the standard library would come from helm.sh's cache (about 70 CPU
+# seconds), and .ci/run starts both builds together, when neither cache has it yet.
 # Cached under ${XDG_CACHE_HOME:-~/.cache}/signet-tools/helm-docs-<version>/; idempotent.
 # Progress goes to stderr; stdout is only the absolute path of the binary.
 set -euo pipefail
