@@ -155,9 +155,14 @@ final class WorkloadCalls {
         long started = System.nanoTime();
         CaChange.Renewed renewed = change.apply(before);
         List<String> badChains = new ArrayList<>();
-        Poll.until(Quietly.holds(() -> onNewCa(serverAgent, renewed, root, badChains)
-                & onNewCa(clientAgent, renewed, root, badChains)), Duration.ofSeconds(150),
-            "both agents renewed onto the new CA (" + change.name() + ")");
+        try {
+          Poll.until(Quietly.holds(() -> onNewCa(serverAgent, renewed, root, badChains)
+                  & onNewCa(clientAgent, renewed, root, badChains)), Duration.ofSeconds(150),
+              "both agents renewed onto the new CA (" + change.name() + ")");
+        } catch (AssertionError e) {
+          throw new AssertionError(e.getMessage() + "; chains that did not verify: "
+              + badChains.stream().distinct().toList(), e);
+        }
         assertThat(badChains).as("chains the agents wrote that do not verify to the root ("
             + change.name() + ")").isEmpty();
         Set<String> keys = Stream.of(serverAgent, clientAgent).map(a -> {
