@@ -5,12 +5,15 @@
 // certificates of that moment), until -stop names a file that exists. With -plaintext it makes
 // one call over plaintext to an address and exits 1 if it fails. One line per call:
 //
-//	call ok n=<n> server-identity=<SANs> server-issuer=<DN> client-identity=<SANs> client-issuer=<DN>
+//	call ok n=<n> server-identity=<SANs> server-issuer=<DN> client-identity=<SANs> client-issuer=<DN> server-issuer-key=<hex> client-issuer-key=<hex>
 //	call failed n=<n> err=<error>
+//
+// where an issuer key is the leaf's authority key identifier (which CA key signed it).
 package main
 
 import (
 	"context"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"log"
@@ -78,7 +81,7 @@ func call(n int, target string, creds credentials.TransportCredentials, timeout 
 		fmt.Printf("call failed n=%d err=%v\n", n, strings.ReplaceAll(err.Error(), "\n", " "))
 		return false
 	}
-	serverIdentity, serverIssuer := "none", "none"
+	serverIdentity, serverIssuer, serverIssuerKey := "none", "none", "none"
 	if tlsInfo, ok := server.AuthInfo.(credentials.TLSInfo); ok && len(tlsInfo.State.PeerCertificates) > 0 {
 		leaf := tlsInfo.State.PeerCertificates[0]
 		var uris []string
@@ -86,9 +89,11 @@ func call(n int, target string, creds credentials.TransportCredentials, timeout 
 			uris = append(uris, u.String())
 		}
 		serverIdentity, serverIssuer = strings.Join(uris, ","), leaf.Issuer.String()
+		serverIssuerKey = hex.EncodeToString(leaf.AuthorityKeyId)
 	}
-	fmt.Printf("call ok n=%d server-identity=%s server-issuer=%s client-identity=%s client-issuer=%s\n",
-		n, serverIdentity, quote(serverIssuer), first(header, "x-peer-identity"), quote(first(header, "x-peer-issuer")))
+	fmt.Printf("call ok n=%d server-identity=%s server-issuer=%s client-identity=%s client-issuer=%s server-issuer-key=%s client-issuer-key=%s\n",
+		n, serverIdentity, quote(serverIssuer), first(header, "x-peer-identity"), quote(first(header, "x-peer-issuer")),
+		serverIssuerKey, first(header, "x-peer-issuer-key"))
 	return true
 }
 

@@ -6,10 +6,13 @@
 //
 //	x-peer-identity: the URI SANs of the client's certificate ("none" over plaintext)
 //	x-peer-issuer:   the subject of the certificate that issued it
+//	x-peer-issuer-key: the certificate's authority key identifier in hex (which CA key signed
+//	                   it: CAs that share a subject, such as renewals, differ here)
 package main
 
 import (
 	"context"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"log"
@@ -32,7 +35,7 @@ type health struct {
 }
 
 func (health) Check(ctx context.Context, _ *grpc_health_v1.HealthCheckRequest) (*grpc_health_v1.HealthCheckResponse, error) {
-	identity, issuer := "none", "none"
+	identity, issuer, issuerKey := "none", "none", "none"
 	if p, ok := peer.FromContext(ctx); ok {
 		if tlsInfo, ok := p.AuthInfo.(credentials.TLSInfo); ok && len(tlsInfo.State.PeerCertificates) > 0 {
 			leaf := tlsInfo.State.PeerCertificates[0]
@@ -42,9 +45,11 @@ func (health) Check(ctx context.Context, _ *grpc_health_v1.HealthCheckRequest) (
 			}
 			identity = strings.Join(uris, ",")
 			issuer = leaf.Issuer.String()
+			issuerKey = hex.EncodeToString(leaf.AuthorityKeyId)
 		}
 	}
-	if err := grpc.SetHeader(ctx, metadata.Pairs("x-peer-identity", identity, "x-peer-issuer", issuer)); err != nil {
+	if err := grpc.SetHeader(ctx, metadata.Pairs("x-peer-identity", identity, "x-peer-issuer", issuer,
+		"x-peer-issuer-key", issuerKey)); err != nil {
 		return nil, err
 	}
 	return &grpc_health_v1.HealthCheckResponse{Status: grpc_health_v1.HealthCheckResponse_SERVING}, nil

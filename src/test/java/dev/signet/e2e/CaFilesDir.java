@@ -6,37 +6,41 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /**
  * A CA in Istio's plug-in layout ("cacerts"), as an operator makes it for Signet's files CA
- * source: a root and an intermediate signing CA below it. The operator keeps the root's key
- * (here: this object, never the directory) to replace the intermediate later.
+ * source from a mesh PKI in Vault: a new key whose signing-CA certificate the mesh intermediate
+ * issues ({@link MeshVault}), with the chain up to the root. The operator asks Vault again to
+ * replace it later.
  */
 final class CaFilesDir {
+  static final String ORGANIZATION = "Signet E2E";
   private final Path dir;
-  private final KeyPair rootKeys;
-  private final X509Certificate root;
+  private final MeshVault vault;
+  private X509Certificate root;
 
-  private CaFilesDir(Path dir, KeyPair rootKeys, X509Certificate root) {
+  private CaFilesDir(Path dir, MeshVault vault) {
     this.dir = dir;
-    this.rootKeys = rootKeys;
-    this.root = root;
+    this.vault = vault;
   }
 
   /**
    * Writes ca-cert.pem, ca-key.pem, cert-chain.pem and root-cert.pem into {@code dir}, the
-   * signing CA's subject {@code O=Signet E2E,CN=Signing CA}.
+   * signing CA's subject {@code CN=Signing CA,O=Signet E2E}.
    */
-  static CaFilesDir write(Path dir) throws IOException {
+  static CaFilesDir write(Path dir, MeshVault vault) throws IOException, GeneralSecurityException {
     Files.createDirectories(dir);
-    KeyPair rootKeys = CaCertificates.ecKeyPair("secp256r1");
-    X509Certificate root = CaCertificates.root("O=Signet E2E,CN=Root CA", rootKeys,
-        Duration.ofDays(30));
-    CaFilesDir ca = new CaFilesDir(dir, rootKeys, root);
-    ca.replaceSigningCa("O=Signet E2E,CN=Signing CA");
+    CaFilesDir ca = new CaFilesDir(dir, vault);
+    ca.replaceSigningCa("Signing CA");
     return ca;
   }
 
@@ -51,18 +55,30 @@ final class CaFilesDir {
   }
 
   /**
-   * Replaces the signing CA with a new key and certificate named {@code subject} under the same
-   * root, each file swapped in whole (written beside it, then moved over it). Signet may see a
-   * mix of old and new files for a moment; it refuses such a set and keeps signing with the last
-   * good one until it sees the whole new set.
+   * Replaces the signing CA with a new key and a certificate {@code CN=<commonName>,O=Signet
+   * E2E} from the mesh intermediate, each file swapped in whole (written beside it, then moved
+   * over it). Signet may see a mix of old and new files for a moment; it refuses such a set and
+   * keeps signing with the last good one until it sees the whole new set.
    */
-  X509Certificate replaceSigningCa(String subject) throws IOException {
+  X509Certificate replaceSigningCa(String commonName) throws IOException,
+      GeneralSecurityException {
     KeyPair caKeys = CaCertificates.ecKeyPair("secp256r1");
-    X509Certificate ca = CaCertificates.intermediate(subject, caKeys.getPublic(), root,
-        rootKeys.getPrivate(), Duration.ofDays(10), 0);
+    String csr;
+    try {
+      csr = Pem.encode("CERTIFICATE REQUEST", new JcaPKCS10CertificationRequestBuilder(
+          new X500Name("CN=" + commonName), caKeys.getPublic())
+          .build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKeys.getPrivate()))
+          .getEncoded());
+    } catch (OperatorCreationException e) {
+      throw new GeneralSecurityException(e);
+    }
+    List<X509Certificate> chain = vault.signSigningCa(csr, commonName, ORGANIZATION,
+        Duration.ofDays(10));
+    X509Certificate ca = chain.get(0);
+    root = chain.get(chain.size() - 1);
     replace("ca-key.pem", Pem.encode("PRIVATE KEY", caKeys.getPrivate().getEncoded()));
     replace("ca-cert.pem", Pem.encode(ca));
-    replace("cert-chain.pem", Pem.encode(ca) + Pem.encode(root));
+    replace("cert-chain.pem", chain.stream().map(Pem::encode).reduce("", String::concat));
     replace("root-cert.pem", Pem.encode(root));
     return ca;
   }

@@ -38,18 +38,28 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Istio itself on Signet, per pinned Istio release (.ci/e2e.sh): a real kube-apiserver; Istio's
  * charts rendered with deploy/istio's values; two Signet replicas as processes in Kubernetes
- * mode with the files CA (TokenReview, the root ConfigMaps, istiod-tls, leader election); istiod
- * (pilot-discovery) as a process configured from the rendered Deployment and serving with the
- * certificate Signet wrote; a proxyless gRPC workload's pilot-agent, injected by that istiod
- * through the API server's admission webhook, getting its certificate from Signet and its
- * configuration from istiod; the Signet leader killed and the survivor taking over
- * ({@link Failover}); and two grpc-go workloads calling each other over mTLS while Signet's
- * signing CA is replaced ({@link WorkloadCalls}).
+ * mode (TokenReview, the root ConfigMaps, istiod-tls, leader election) with the files CA, its
+ * intermediate issued by a mesh intermediate in a real Vault ({@link MeshVault}, set up by
+ * deploy/vault/setup.sh); istiod (pilot-discovery) as a process configured from the rendered
+ * Deployment and serving with the certificate Signet wrote; a proxyless gRPC workload's
+ * pilot-agent, injected by that istiod through the API server's admission webhook, getting its
+ * certificate from Signet and its configuration from istiod; the Signet leader killed and the
+ * survivor taking over ({@link Failover}); and two grpc-go workloads calling each other over
+ * mTLS while Signet's signing CA changes ({@link WorkloadCalls}): the files CA's intermediate is
+ * replaced, the replicas roll over to the vault-pki custody model under the same mesh
+ * intermediate, and vault-pki renews its signing certificates.
  * No kubelet and no Envoy: pods and EndpointSlices are written as a kubelet and the
  * EndpointSlice controller would report them (docs/compatibility.md).
  */
 class IstioE2E {
   private static final Path ISTIOD_VALUES = IstioCharts.VALUES.resolve("istiod-values.yaml");
+  /**
+   * vault-pki's signing certificates live two minutes and are renewed with 55% left, about
+   * 54 s after each is issued: long enough for both agents to renew onto the first one (they
+   * renew every 30 s), short enough that the suite sees the renewal soon after.
+   */
+  private static final Duration VAULT_PKI_TTL = Duration.ofMinutes(2);
+  private static final double VAULT_PKI_RENEW_REMAINING = 0.55;
 
   static Stream<String> releases() throws IOException {
     Path bins = TestTools.require("SIGNET_ISTIO_BIN", "istio-bin.sh");
@@ -66,7 +76,8 @@ class IstioE2E {
     Path bins = TestTools.require("SIGNET_ISTIO_BIN", "istio-bin.sh").resolve(release);
     IstioCharts charts = new IstioCharts();
     try (KubeTestCluster kube = new KubeTestCluster().start();
-        PodNetwork network = new PodNetwork()) {
+        PodNetwork network = new PodNetwork();
+        MeshVault vault = MeshVault.start()) {
       charts.installBase(kube, release);
       // No cluster DNS: Signet's replicas and istiod listen on loopback addresses of their own,
       // which the agents' /etc/hosts gives their Service names; the values are deploy/istio's.
@@ -78,10 +89,11 @@ class IstioE2E {
           "istiod.istio-system.svc", List.of(istiodAddress)));
       List<HasMetadata> istio = IstioCharts.apply(kube, charts.render(release, "istiod",
           "istiod", "istio-system", List.of(ISTIOD_VALUES)));
-      CaFilesDir ca = CaFilesDir.write(dir.resolve("cacerts"));
+      CaFilesDir ca = CaFilesDir.write(dir.resolve("cacerts"), vault);
       String roots = ca.rootPem();
       try (SignetReplicas signet = SignetReplicas.start(kube, dir, signetAddresses,
-          signetSettings(kube, ca))) {
+          signetSettings(kube, "ca.source=files", "ca.files.directory=" + ca.directory(),
+              "ca.files.reload-interval=1s"))) {
         Poll.until(() -> rootConfigMap(kube, "istio-system") != null
                 && secret(kube) != null, Duration.ofSeconds(60),
             "Signet wrote istio-ca-root-cert and istiod-tls");
@@ -99,7 +111,10 @@ class IstioE2E {
                 "istio-ca-root-cert");
           }
           WorkloadCalls.run(new WorkloadCalls.Mesh(kube, kubelet, bins, dir, hosts, network),
-              ca);
+              List.of(CaChange.filesReplacement(ca, "Signing CA 2"),
+                  CaChange.rollToVaultPki(signet, vault, signetSettings(kube,
+                      vault.vaultPkiSettings(dir, VAULT_PKI_TTL, VAULT_PKI_RENEW_REMAINING))),
+                  CaChange.vaultPkiRenewal(vault)));
         } catch (AssertionError | Exception e) {
           throw new AssertionError(e + "\n" + signet.logTails()
               + "\n--- istiod log:\n" + tail(dir.resolve("istiod.log")), e);
@@ -109,23 +124,24 @@ class IstioE2E {
   }
 
   /**
-   * Signet as deploy/ configures it for Istio, with short times so the suite sees them pass:
-   * leader election in seconds, the CA files re-read every second, and workload certificates of
-   * one minute (agents ask for 24 hours; Signet's maximum shortens it, and agents renew at half
-   * of what they got, as Istio's do).
+   * Signet as deploy/ configures it for Istio, with the CA settings {@code ca} and short times
+   * so the suite sees them pass: leader election in seconds, and workload certificates of one
+   * minute (agents ask for 24 hours; Signet's maximum shortens it, and agents renew at half of
+   * what they got, as Istio's do).
    */
-  private static String[] signetSettings(KubeTestCluster kube, CaFilesDir ca)
+  private static String[] signetSettings(KubeTestCluster kube, String... ca)
       throws IOException {
     // localhost on istiod's certificate: the API server calls its webhook by that name.
-    return new String[] {"ca.source=files", "ca.files.directory=" + ca.directory(),
-        "ca.files.reload-interval=1s", "auth.kind=tokenreview",
+    List<String> all = new ArrayList<>(List.of(ca));
+    all.addAll(List.of("auth.kind=tokenreview",
         "kubernetes.kubeconfig=" + KubeSignet.signetKubeconfig(kube, "signet"),
         "kubernetes.trust-bundle.enabled=true", "kubernetes.istiod-cert.enabled=true",
         "kubernetes.istiod-cert.dns-names=localhost",
         "issuance.min-ttl=1m", "issuance.default-ttl=1m", "issuance.max-ttl=1m",
         "kubernetes.leader-election.lease-duration=4s",
         "kubernetes.leader-election.renew-deadline=3s",
-        "kubernetes.leader-election.retry-period=500ms"};
+        "kubernetes.leader-election.retry-period=500ms"));
+    return all.toArray(String[]::new);
   }
 
   /** The certificate istiod serves XDS with is Signet's istiod-tls leaf, valid for its name. */

@@ -16,18 +16,26 @@ import java.util.stream.Stream;
  * at port 443; both serve CSRs, the Lease holder also runs the Kubernetes duties. The first is
  * started alone and waited for until it holds the Lease, so which one leads is known. The mesh's
  * name for Signet resolves to both addresses, the leader's first, as a headless Service's DNS
- * would list them: a client whose connection to one is refused tries the next.
+ * would list them: a client whose connection to one is refused tries the next. {@link #roll}
+ * replaces both with replicas of other settings, one at a time, as a rolling update does.
  */
 final class SignetReplicas implements AutoCloseable {
   static final String LEASE_NAMESPACE = "signet-system";
   static final String LEASE = "signet-leader";
-  final SignetProcess leader;
-  final SignetProcess follower;
-  final String leaderName;
-  final String followerName;
+  private final KubeTestCluster kube;
+  private final Path dir;
+  private final List<String> addresses;
+  /** The first started, at addresses.get(0); the other at addresses.get(1). */
+  SignetProcess leader;
+  SignetProcess follower;
+  String leaderName;
+  String followerName;
 
-  private SignetReplicas(SignetProcess leader, String leaderName, SignetProcess follower,
-      String followerName) {
+  private SignetReplicas(KubeTestCluster kube, Path dir, List<String> addresses,
+      SignetProcess leader, String leaderName, SignetProcess follower, String followerName) {
+    this.kube = kube;
+    this.dir = dir;
+    this.addresses = addresses;
     this.leader = leader;
     this.leaderName = leaderName;
     this.follower = follower;
@@ -44,11 +52,36 @@ final class SignetReplicas implements AutoCloseable {
           "signet-a holds the Lease");
       SignetProcess b = SignetProcess.startConfigured(dir, "signet-b", addresses.get(1), 443,
           settings);
-      return new SignetReplicas(a, "signet-a", b, "signet-b");
+      return new SignetReplicas(kube, dir, addresses, a, "signet-a", b, "signet-b");
     } catch (IOException | RuntimeException | Error e) {
       a.close();
       throw e;
     }
+  }
+
+  /**
+   * A rolling update to {@code settings}: {@code <name>-a} replaces the replica that does not
+   * hold the Lease (on its address), then the holder stops, {@code <name>-a} takes the Lease,
+   * and {@code <name>-b} starts on the holder's address; one replica serves throughout. The
+   * new pair is this object's from then on, {@code <name>-a} as the leader.
+   */
+  void roll(String name, String... settings) throws IOException {
+    boolean leaderHolds = holder(kube).startsWith(leaderName);
+    SignetProcess holding = leaderHolds ? leader : follower;
+    SignetProcess other = leaderHolds ? follower : leader;
+    String holdingAddress = addresses.get(leaderHolds ? 0 : 1);
+    String otherAddress = addresses.get(leaderHolds ? 1 : 0);
+    other.close();
+    SignetProcess a = SignetProcess.startConfigured(dir, name + "-a", otherAddress, 443,
+        settings);
+    leader = a;
+    leaderName = name + "-a";
+    holding.close();
+    follower = a; // until the second one runs: close() stops each once
+    Poll.until(() -> holder(kube).startsWith(name + "-a"), Duration.ofSeconds(60),
+        name + "-a holds the Lease");
+    follower = SignetProcess.startConfigured(dir, name + "-b", holdingAddress, 443, settings);
+    followerName = name + "-b";
   }
 
   /** The Lease's holder identity, or "" if none. */
@@ -68,7 +101,9 @@ final class SignetReplicas implements AutoCloseable {
 
   @Override
   public void close() {
-    follower.close();
+    if (follower != leader) {
+      follower.close();
+    }
     leader.close();
   }
 }

@@ -10,6 +10,11 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -20,9 +25,9 @@ import java.util.Map;
 /**
  * Two proxyless gRPC workloads in namespace echo, each with its pilot-agent, calling each other
  * over mTLS with the certificates Signet issued them: the server sees the client's SPIFFE
- * identity; PeerAuthentication decides whether a plaintext client gets through; and a
- * replacement of Signet's signing CA while the client calls (every call a new handshake) fails
- * no call, the agents renewing onto the new CA at their renewal time.
+ * identity; PeerAuthentication decides whether a plaintext client gets through; and changes of
+ * Signet's signing CA while the client calls (every call a new handshake, {@link CaChange}) fail
+ * no call, the agents renewing onto each new CA at their renewal time.
  */
 final class WorkloadCalls {
   static final String NS = "echo";
@@ -38,7 +43,7 @@ final class WorkloadCalls {
   record Mesh(KubeTestCluster kube, FakeKubelet kubelet, Path bins, Path dir, Path hosts,
       PodNetwork network) {}
 
-  static void run(Mesh m, CaFilesDir ca) throws Exception {
+  static void run(Mesh m, List<CaChange> changes) throws Exception {
     m.kube().createNamespace(NS, "istio-injection", "enabled");
     for (String sa : List.of("echo-server", "echo-client")) {
       m.kube().admin().serviceAccounts().inNamespace(NS).resource(new ServiceAccountBuilder()
@@ -62,7 +67,7 @@ final class WorkloadCalls {
             Duration.ofSeconds(90), "echo-server got its listener from istiod and serves");
         assertThat(server.alive()).as("echo-server running").isTrue();
         peerAuthenticationDecidesPlaintext(m, serverIp);
-        callsSurviveASigningCaReplacement(m, ca, serverAgent, clientAgent, clientPod);
+        callsSurviveSigningCaChanges(m, changes, serverAgent, clientAgent, clientPod);
       } catch (AssertionError | Exception e) {
         throw new AssertionError(e + "\n--- echo-server:\n" + server.logTail()
             + "\n--- server agent:\n" + serverAgent.logTail() + "\n--- client agent:\n"
@@ -121,8 +126,15 @@ final class WorkloadCalls {
         .forceConflicts().serverSideApply();
   }
 
-  private static void callsSurviveASigningCaReplacement(Mesh m, CaFilesDir ca,
+  /**
+   * echo-client calls (every call a new handshake) while each of {@code changes} is made in turn:
+   * both agents renew onto the new CA at their renewal time, with chains that verify to the root,
+   * which does not change; then a call is seen where both sides present leaves of the new CA.
+   * From the first successful call to the end, no call fails.
+   */
+  private static void callsSurviveSigningCaChanges(Mesh m, List<CaChange> changes,
       ProxylessAgent serverAgent, ProxylessAgent clientAgent, Pod clientPod) throws Exception {
+    X509Certificate root = root(m.kube());
     Path stop = m.dir().resolve("echo-client.stop");
     try (EchoApp client = EchoApp.client(m.kubelet(), m.bins(), clientPod, clientAgent, m.dir(),
         "xds:///echo-server." + NS + ".svc.cluster.local:" + PORT, stop)) {
@@ -133,16 +145,42 @@ final class WorkloadCalls {
       assertThat(first).contains("server-identity=" + SERVER_ID + " ")
           .contains("client-identity=" + CLIENT_ID + " ")
           .contains("server-issuer=\"CN=Signing CA,").contains("client-issuer=\"CN=Signing CA,");
-
-      X509Certificate next = ca.replaceSigningCa("O=Signet E2E,CN=Signing CA 2");
-      // Signet re-reads its files within a second; each agent renews at half of its
-      // certificate's minute, from the new CA; the apps re-read the files within a second.
-      Poll.until(Quietly.holds(() -> issuedBy(serverAgent, next) && issuedBy(clientAgent, next)),
-          Duration.ofSeconds(120), "both agents renewed onto the new signing CA");
-      Poll.until(Quietly.holds(() -> client.lines().stream().anyMatch(l -> l.startsWith("call ok")
-              && l.contains("server-issuer=\"CN=Signing CA 2,")
-              && l.contains("client-issuer=\"CN=Signing CA 2,"))),
-          Duration.ofSeconds(60), "a call where both sides present the new CA's certificates");
+      List<String> summary = new ArrayList<>();
+      for (CaChange change : changes) {
+        List<AgentCerts> before = List.of(AgentCerts.of(serverAgent),
+            AgentCerts.of(clientAgent));
+        for (AgentCerts c : before) {
+          c.verify(root);
+        }
+        long started = System.nanoTime();
+        CaChange.Renewed renewed = change.apply(before);
+        List<String> badChains = new ArrayList<>();
+        try {
+          Poll.until(Quietly.holds(() -> onNewCa(serverAgent, renewed, root, badChains)
+                  & onNewCa(clientAgent, renewed, root, badChains)), Duration.ofSeconds(150),
+              "both agents renewed onto the new CA (" + change.name() + ")");
+        } catch (AssertionError e) {
+          throw new AssertionError(e.getMessage() + "; chains that did not verify: "
+              + badChains.stream().distinct().toList(), e);
+        }
+        assertThat(badChains).as("chains the agents wrote that do not verify to the root ("
+            + change.name() + ")").isEmpty();
+        Set<String> keys = Stream.of(serverAgent, clientAgent).map(a -> {
+          try {
+            return AgentCerts.of(a).issuerKey();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }).collect(Collectors.toSet());
+        Poll.until(Quietly.holds(() -> client.lines().stream().anyMatch(l -> onKeys(l, keys))),
+            Duration.ofSeconds(60), "a call where both sides present leaves of the new CA ("
+                + change.name() + ")");
+        assertThat(Pem.certificates(rootConfigMap(m.kube())))
+            .as(NS + "/istio-ca-root-cert after: " + change.name()).containsExactly(root);
+        assertThat(serverAgent.alive() && clientAgent.alive()).as("both agents running").isTrue();
+        summary.add(String.format("%s: both sides on the new CA after %d s", change.name(),
+            Duration.ofNanos(System.nanoTime() - started).toSeconds()));
+      }
       Files.writeString(stop, "");
       Poll.until(() -> !client.alive(), Duration.ofSeconds(30), "echo-client stopped");
       List<String> calls = client.lines().stream().filter(l -> l.startsWith("call "))
@@ -150,24 +188,56 @@ final class WorkloadCalls {
       List<String> sinceFirst = calls.subList(calls.indexOf(first), calls.size());
       assertThat(sinceFirst).as("calls from the first success on").noneMatch(
           l -> l.startsWith("call failed"));
-      assertThat(sinceFirst).as("calls on the old CA's certificates, then the new one's")
-          .anyMatch(l -> l.contains("client-issuer=\"CN=Signing CA,"))
-          .anyMatch(l -> l.contains("client-issuer=\"CN=Signing CA 2,"));
       assertThat(sinceFirst).allMatch(l -> l.contains("client-identity=" + CLIENT_ID + " "));
-      System.out.printf("echo-client: %d calls from the first success on, none failed; %d on"
-          + " the new signing CA; %d failed before the first success%n", sinceFirst.size(),
-          sinceFirst.stream().filter(l -> l.contains("client-issuer=\"CN=Signing CA 2,")).count(),
-          calls.indexOf(first));
+      System.out.printf("echo-client: %d calls from the first success on, none failed; %d"
+          + " failed before the first success; %s%n", sinceFirst.size(), calls.indexOf(first),
+          String.join("; ", summary));
     }
   }
 
-  private static boolean issuedBy(ProxylessAgent agent, X509Certificate ca) throws Exception {
-    X509Certificate leaf = Pem.certificates(Files.readString(
-        agent.outputCerts().resolve("cert-chain.pem"))).get(0);
-    if (!leaf.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
+  /**
+   * Whether the agent's certificates are on the new CA: {@code renewed} holds, the leaf names
+   * the chain's CA as its issuer key, and the chain verifies to {@code root}. A chain that does
+   * not verify is noted in {@code bad}.
+   */
+  private static boolean onNewCa(ProxylessAgent agent, CaChange.Renewed renewed,
+      X509Certificate root, List<String> bad) throws Exception {
+    AgentCerts c = AgentCerts.of(agent);
+    try {
+      c.verify(root);
+    } catch (GeneralSecurityException e) {
+      bad.add(agent.outputCerts() + ": " + e.getMessage() + " "
+          + c.chain().stream().map(x -> x.getSubjectX500Principal() + " #"
+              + x.getSerialNumber().toString(16)).toList());
       return false;
     }
-    leaf.verify(ca.getPublicKey());
-    return true;
+    return c.issuerKey().equals(AgentCerts.keyId(c.signing())) && renewed.test(c);
+  }
+
+  /** Whether a call line says both sides presented leaves signed by one of {@code keys}. */
+  private static boolean onKeys(String line, Set<String> keys) {
+    return line.startsWith("call ok") && keys.contains(field(line, "server-issuer-key"))
+        && keys.contains(field(line, "client-issuer-key"));
+  }
+
+  private static String field(String line, String name) {
+    int at = line.indexOf(" " + name + "=");
+    if (at < 0) {
+      return "";
+    }
+    int from = at + name.length() + 2;
+    int to = line.indexOf(' ', from);
+    return line.substring(from, to < 0 ? line.length() : to);
+  }
+
+  private static X509Certificate root(KubeTestCluster kube) throws Exception {
+    List<X509Certificate> roots = Pem.certificates(rootConfigMap(kube));
+    assertThat(roots).as(NS + "/istio-ca-root-cert").hasSize(1);
+    return roots.get(0);
+  }
+
+  private static String rootConfigMap(KubeTestCluster kube) {
+    return kube.admin().configMaps().inNamespace(NS).withName("istio-ca-root-cert").get()
+        .getData().get("root-cert.pem");
   }
 }
