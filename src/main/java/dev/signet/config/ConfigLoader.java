@@ -196,7 +196,9 @@ public final class ConfigLoader {
         connections(),
         new Admin(positive("server.admin.read-timeout"),
             intIn("server.admin.max-connections", 1, 100_000),
-            intIn("server.admin.max-connections-per-peer", 1, 100_000)));
+            intIn("server.admin.max-connections-per-peer", 1, 100_000)),
+        new SignetConfig.WarmUp(intIn("server.warm-up.requests", 0, 1_000_000),
+            positive("server.warm-up.max-time")));
     Issuance issuance = issuance();
     Optional<Path> jwksFile = optional("auth.jwt.jwks-file", Path::of);
     boolean insecureJwks = bool("auth.jwt.allow-insecure-http");

@@ -26,7 +26,8 @@ public record SignetConfig(
       Duration shutdownGrace,
       boolean reflection,
       Connections connections,
-      Admin admin) {
+      Admin admin,
+      WarmUp warmUp) {
     public Server {
       dnsNames = List.copyOf(dnsNames);
     }
@@ -39,9 +40,18 @@ public record SignetConfig(
     /** The same settings with another number of request threads. */
     public Server withWorkerThreads(int threads) {
       return new Server(address, grpcPort, adminPort, dnsNames, servingCertTtl,
-          maxConcurrentRequests, threads, shutdownGrace, reflection, connections, admin);
+          maxConcurrentRequests, threads, shutdownGrace, reflection, connections, admin, warmUp);
     }
   }
+
+  /**
+   * Throwaway certificates Signet issues to a copy of itself before it reports ready, so that a
+   * restart storm meets compiled code (0 requests: off).
+   *
+   * @param requests how many
+   * @param maxTime the warm-up stops after this, however many were issued
+   */
+  public record WarmUp(int requests, Duration maxTime) {}
 
   /**
    * What one gRPC client may hold or do, so that no unauthenticated peer can exhaust the server.

@@ -28,6 +28,13 @@ public final class DevCa {
     if (Files.exists(dir.resolve(CaFiles.CA_CERT))) {
       return;
     }
+    write(dir);
+    LOG.warning(() -> "DEV MODE: created a development CA in " + dir.toAbsolutePath()
+        + "; its keys are plain files. Never use it for a real mesh.");
+  }
+
+  /** Makes a new CA in Istio's plug-in layout in {@code dir}, without a word in the log. */
+  public static void write(Path dir) throws IOException {
     KeyPair rootKeys = CaCertificates.ecKeyPair("secp256r1");
     X509Certificate root = CaCertificates.root("O=signet-dev,CN=Signet dev root CA", rootKeys,
         Duration.ofDays(3650));
@@ -40,7 +47,5 @@ public final class DevCa {
     KeyFiles.writePublic(dir.resolve(CaFiles.CERT_CHAIN), Pem.encode(ca) + Pem.encode(root));
     // ca-cert.pem last: its presence marks a complete set.
     KeyFiles.writePublic(dir.resolve(CaFiles.CA_CERT), Pem.encode(ca));
-    LOG.warning(() -> "DEV MODE: created a development CA in " + dir.toAbsolutePath()
-        + "; its keys are plain files. Never use it for a real mesh.");
   }
 }

@@ -73,6 +73,10 @@ public final class SignetServer implements AutoCloseable {
       DevTokens.open(config.ca().devDirectory());
       caDir = config.ca().devDirectory();
     }
+    // Before anything real exists: nothing of the real CA, Vault or the API server is touched,
+    // and the listeners (and so /readyz) open only once it is done.
+    WarmUp.run(config.server().warmUp().requests(), config.server().warmUp().maxTime(),
+        config.crypto().provider());
     LeafSigner signer = new LeafSigner();
     AtomicReference<GrpcEndpoint> endpoint = new AtomicReference<>();
     AtomicReference<KubeDuties> duties = new AtomicReference<>();

@@ -155,13 +155,14 @@ public final class LoadGenerator {
   }
 
   /**
-   * Says {@code state} on stdout, then waits (up to a minute) for {@code signal} to exist: the
-   * benchmark script's cue, e.g. that the server was launched or the profiler started.
+   * Says {@code state} on stdout, then waits (up to ten minutes: a server may warm up before it
+   * is ready) for {@code signal} to exist: the benchmark script's cue, e.g. that the server was
+   * launched or the profiler started.
    */
   private static void awaitFile(String state, java.nio.file.Path signal) {
     System.out.println(state);
     System.out.flush();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
     while (!java.nio.file.Files.exists(signal) && System.nanoTime() < deadline) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
     }
