@@ -3,6 +3,7 @@ package dev.signet.hostile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.signet.testing.KubeTestCluster;
 import dev.signet.testing.Poll;
 import io.grpc.ManagedChannel;
 import java.io.InputStream;
@@ -10,12 +11,12 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,18 +105,7 @@ class HandshakeFailuresCountedTest {
   }
 
   private static SSLContext tlsTrusting(Path dir) throws Exception {
-    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    try (InputStream in = java.nio.file.Files.newInputStream(dir.resolve("root-cert.pem"))) {
-      trust.setCertificateEntry("root", java.security.cert.CertificateFactory
-          .getInstance("X.509").generateCertificate(in));
-    }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(
-        TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
-    return ctx;
+    return KubeTestCluster.sslTrusting(Files.readString(dir.resolve("root-cert.pem")));
   }
 
   private static double failed(HostileSignet signet) {
