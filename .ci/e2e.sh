@@ -5,8 +5,9 @@
 # as processes against a real kube-apiserver with two Signet replicas as their CA (files CA,
 # then vault-pki, under a mesh intermediate in a real Vault; dev.signet.e2e.IstioE2E;
 # docs/compatibility.md says what it covers).
-# Needs the peers of .ci/run (SIGNET_ETCD, SIGNET_KUBE_APISERVER, SIGNET_HELM, SIGNET_VAULT);
-# builds them if unset. Prints the time each part took.
+# Signet and Istio are installed by deploy/install.sh, with the real kubectl and helm.
+# Needs the peers of .ci/run (SIGNET_ETCD, SIGNET_KUBE_APISERVER, SIGNET_KUBECTL, SIGNET_HELM,
+# SIGNET_VAULT, SIGNET_ISTIO_CHARTS); builds them if unset. Prints the time each part took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CI="${CI:-true}"
@@ -23,6 +24,7 @@ fi
 start=$SECONDS
 SIGNET_ETCD="${SIGNET_ETCD:-$(bash .ci/tools/etcd.sh)}"
 SIGNET_KUBE_APISERVER="${SIGNET_KUBE_APISERVER:-$(bash .ci/tools/kube-apiserver.sh)}"
+SIGNET_KUBECTL="${SIGNET_KUBECTL:-$(bash .ci/tools/kubectl.sh)}"
 SIGNET_HELM="${SIGNET_HELM:-$(bash .ci/tools/helm.sh)}"
 SIGNET_VAULT="${SIGNET_VAULT:-$(bash .ci/tools/vault.sh)}"
 SIGNET_ISTIO_CHARTS="${SIGNET_ISTIO_CHARTS:-$(bash .ci/tools/istio-charts.sh)}"
@@ -34,7 +36,7 @@ for r in $releases; do
   ln -s "$built" "$bins/$r"
 done
 SIGNET_ISTIO_BIN=$bins
-export SIGNET_ETCD SIGNET_KUBE_APISERVER SIGNET_HELM SIGNET_VAULT SIGNET_ISTIO_CHARTS SIGNET_ISTIO_BIN
+export SIGNET_ETCD SIGNET_KUBE_APISERVER SIGNET_KUBECTL SIGNET_HELM SIGNET_VAULT SIGNET_ISTIO_CHARTS SIGNET_ISTIO_BIN
 echo "e2e: peers and Istio binaries ready in $((SECONDS - start))s"
 
 tests=$SECONDS

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Istio's own Helm charts (base, istiod, ztunnel, gateway) at every Istio release pinned in
+# Istio's own Helm charts (base, istiod, cni, ztunnel, gateway) at every Istio release pinned in
 # src/interop/istio/istio-<release>.mod, taken from the istio.io/istio module zip (the Go module
 # proxy; no Helm repository), and prints the directory that holds them:
 #
-#   <dir>/<release>/{base,istiod,ztunnel,gateway}
+#   <dir>/<release>/{base,istiod,cni,ztunnel,gateway}
 #
 # Cached under ${XDG_CACHE_HOME:-~/.cache}/signet-tools/istio-charts-<hash>/ (hash of the pinned
 # .mod files and this script); the module itself lands in Go's module cache, which
@@ -37,6 +37,7 @@ if [ ! -f "$dir/.complete" ]; then
     mkdir -p "$dir.tmp/$release"
     cp -r "$charts/base" "$dir.tmp/$release/base"
     cp -r "$charts/istio-control/istio-discovery" "$dir.tmp/$release/istiod"
+    cp -r "$charts/istio-cni" "$dir.tmp/$release/cni"
     cp -r "$charts/ztunnel" "$dir.tmp/$release/ztunnel"
     cp -r "$charts/gateway" "$dir.tmp/$release/gateway"
     echo "istio.io/istio@$version" >"$dir.tmp/$release/VERSION"
@@ -46,8 +47,9 @@ if [ ! -f "$dir/.complete" ]; then
   touch "$dir.tmp/.complete"
   rm -rf "$dir"
   mv "$dir.tmp" "$dir"
-  for old in "$tools"/istio-charts-*; do
-    if [ "$old" != "$dir" ]; then rm -rf "$old"; fi
-  done
 fi
+# Other versions of this script's output go once unused for two days (another checkout may be
+# using one right now), as istio-bin.sh's do.
+find "$tools" -maxdepth 1 -name "istio-charts-*" ! -path "$dir" ! -name "*.tmp" -mtime +1 \
+  -exec rm -rf {} +
 echo "$dir"

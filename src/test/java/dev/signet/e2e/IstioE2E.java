@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.signet.kube.KubeSignet;
 import dev.signet.pki.Pem;
+import dev.signet.testing.InstallScript;
 import dev.signet.testing.IstioCharts;
 import dev.signet.testing.KubeTestCluster;
 import dev.signet.testing.LocalProcess;
 import dev.signet.testing.Poll;
 import dev.signet.testing.TestTools;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -36,23 +36,24 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Istio itself on Signet, per pinned Istio release (.ci/e2e.sh): a real kube-apiserver; Istio's
- * charts rendered with deploy/istio's values; two Signet replicas as processes in Kubernetes
- * mode (TokenReview, the root ConfigMaps, istiod-tls, leader election) with the files CA, its
- * intermediate issued by a mesh intermediate in a real Vault ({@link MeshVault}, set up by
- * deploy/vault/setup.sh); istiod (pilot-discovery) as a process configured from the rendered
- * Deployment and serving with the certificate Signet wrote; a proxyless gRPC workload's
- * pilot-agent, injected by that istiod through the API server's admission webhook, getting its
- * certificate from Signet and its configuration from istiod; the Signet leader killed and the
- * survivor taking over ({@link Failover}); and two grpc-go workloads calling each other over
- * mTLS while Signet's signing CA changes ({@link WorkloadCalls}): the files CA's intermediate is
- * replaced, the replicas roll over to the vault-pki custody model under the same mesh
- * intermediate, and vault-pki renews its signing certificates.
+ * Istio itself on Signet, per pinned Istio release (.ci/e2e.sh): a real kube-apiserver; Signet's
+ * and Istio's charts installed by deploy/install.sh, the steps of docs/operations.md, with the
+ * real helm and kubectl (the Signet Deployment it creates never runs: no kubelet); two Signet
+ * replicas as processes in Kubernetes mode (TokenReview, the root ConfigMaps, istiod-tls, leader
+ * election) with the files CA, its intermediate issued by a mesh intermediate in a real Vault
+ * ({@link MeshVault}, set up by deploy/vault/setup.sh); istiod (pilot-discovery) as a process
+ * configured from the installed Deployment and serving with the certificate Signet wrote; a
+ * proxyless gRPC workload's pilot-agent, injected by that istiod through the API server's
+ * admission webhook, getting its certificate from Signet and its configuration from istiod; the
+ * Signet leader killed and the survivor taking over ({@link Failover}); and two grpc-go
+ * workloads calling each other over mTLS while Signet's signing CA changes
+ * ({@link WorkloadCalls}): the files CA's intermediate is replaced, the replicas roll over to
+ * the vault-pki custody model under the same mesh intermediate, and vault-pki renews its
+ * signing certificates.
  * No kubelet and no Envoy: pods and EndpointSlices are written as a kubelet and the
  * EndpointSlice controller would report them (docs/compatibility.md).
  */
 class IstioE2E {
-  private static final Path ISTIOD_VALUES = IstioCharts.VALUES.resolve("istiod-values.yaml");
   /**
    * vault-pki's signing certificates live two minutes and are renewed with 55% left, about
    * 54 s after each is issued: long enough for both agents to renew onto the first one (they
@@ -74,11 +75,9 @@ class IstioE2E {
   void istiodAndProxylessWorkloadsRunOnSignet(String release, @TempDir Path dir)
       throws Exception {
     Path bins = TestTools.require("SIGNET_ISTIO_BIN", "istio-bin.sh").resolve(release);
-    IstioCharts charts = new IstioCharts();
     try (KubeTestCluster kube = new KubeTestCluster().start();
         PodNetwork network = new PodNetwork();
         MeshVault vault = MeshVault.start()) {
-      charts.installBase(kube, release);
       // No cluster DNS: Signet's replicas and istiod listen on loopback addresses of their own,
       // which the agents' /etc/hosts gives their Service names; the values are deploy/istio's.
       ClusterDns dns = new ClusterDns();
@@ -87,9 +86,8 @@ class IstioE2E {
       Path hosts = ClusterDns.hostsFile(dir.resolve("hosts"), Map.of(
           "signet.signet-system.svc", signetAddresses,
           "istiod.istio-system.svc", List.of(istiodAddress)));
-      List<HasMetadata> istio = IstioCharts.apply(kube, charts.render(release, "istiod",
-          "istiod", "istio-system", List.of(ISTIOD_VALUES)));
       CaFilesDir ca = CaFilesDir.write(dir.resolve("cacerts"), vault);
+      InstallScript.install(kube, dir.resolve("install"), ca.directory(), release, false);
       String roots = ca.rootPem();
       try (SignetReplicas signet = SignetReplicas.start(kube, dir, signetAddresses,
           signetSettings(kube, "ca.source=files", "ca.files.directory=" + ca.directory(),
@@ -98,8 +96,9 @@ class IstioE2E {
                 && secret(kube) != null, Duration.ofSeconds(60),
             "Signet wrote istio-ca-root-cert and istiod-tls");
         FakeKubelet kubelet = new FakeKubelet(kube);
-        Deployment deployment = istio.stream().filter(Deployment.class::isInstance)
-            .map(Deployment.class::cast).findFirst().orElseThrow();
+        // The istiod Deployment as the install stored it.
+        Deployment deployment = kube.admin().apps().deployments().inNamespace("istio-system")
+            .withName("istiod").get();
         try (Istiod istiod = Istiod.start(kube, kubelet, bins.resolve("pilot-discovery"),
             deployment, dir, istiodAddress)) {
           assertThat(istiod.env()).containsEntry("ENABLE_CA_SERVER", "false");

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Istio's own Helm charts (base, istiod, ztunnel, gateway) at every pinned Istio release, taken
+ * Istio's own Helm charts (base, istiod, cni, ztunnel, gateway) at every pinned Istio release, taken
  * from the istio.io/istio module by {@code .ci/tools/istio-charts.sh}
  * ({@code SIGNET_ISTIO_CHARTS=<dir>}, holding {@code <release>/<chart>}), rendered by the real
  * helm ({@code SIGNET_HELM}).
@@ -38,6 +38,36 @@ public final class IstioCharts {
       return out;
     } catch (IOException e) {
       throw new AssertionError("cannot list " + root, e);
+    }
+  }
+
+  /**
+   * The directory holding the charts of {@code release} ({@code base}, {@code istiod},
+   * {@code cni}, {@code ztunnel}, {@code gateway}): what {@code deploy/install.sh
+   * --istio-charts} takes in place of the {@code istio} Helm repository.
+   */
+  public static Path chartsOf(String release) {
+    Path dir = TestTools.require("SIGNET_ISTIO_CHARTS", "istio-charts.sh").resolve(release);
+    if (!Files.isDirectory(dir.resolve("istiod"))) {
+      throw new AssertionError("no Istio " + release + " charts under " + dir);
+    }
+    return dir;
+  }
+
+  /**
+   * Waits until every CustomResourceDefinition of an istio.io group on {@code kube} is
+   * established (helm install creates them but does not wait for that); fails if there is none.
+   */
+  public static void awaitIstioCrdsEstablished(KubeTestCluster kube) {
+    KubernetesClient admin = kube.admin();
+    List<String> crds = admin.apiextensions().v1().customResourceDefinitions().list().getItems()
+        .stream().map(c -> c.getMetadata().getName()).filter(n -> n.endsWith(".istio.io"))
+        .toList();
+    if (crds.isEmpty()) {
+      throw new AssertionError("no Istio CRDs on the API server");
+    }
+    for (String crd : crds) {
+      Poll.until(() -> established(admin, crd), Duration.ofSeconds(60), crd + " established");
     }
   }
 
