@@ -123,6 +123,7 @@ final class WarmUp {
     AtomicInteger issued = new AtomicInteger();
     int callers = Math.max(2, Runtime.getRuntime().availableProcessors());
     try (SignetServer copy = SignetServer.start(config)) {
+      // Bounded: exactly `callers` tasks are submitted, one per thread; nothing queues.
       ExecutorService pool = Executors.newFixedThreadPool(callers);
       try {
         List<Future<?>> running = new ArrayList<>();
