@@ -1,7 +1,8 @@
 # Background jobs for .ci/run (sourced): peers are built side by side, so that one's downloads
 # overlap another's compiling, and results are collected where they are needed.
 #
-#   job NAME CMD...       starts CMD: stdout to NAME.out, stderr to NAME.log
+#   job NAME CMD...       starts CMD (once more if it fails): stdout to NAME.out, stderr to
+#                         NAME.log
 #   job_low NAME CMD...   the same at the lowest CPU priority (nice 19): it takes only what the
 #                         rest of CI leaves idle
 #   result NAME [VAR]     waits for NAME; on success sets VAR to its stdout (last line) and says
@@ -16,7 +17,13 @@ job() {
   (
     start=$SECONDS
     status=0
-    "$@" >"$jobs_dir/$name.out" 2>"$jobs_dir/$name.log" </dev/null || status=$?
+    # Once more after a failure: a peer build downloads (Go module proxy, PyPI, Debian), and one
+    # download timing out on a loaded machine must not fail the run. What was built or fetched
+    # before is cached, so a retry costs only what failed.
+    "$@" >"$jobs_dir/$name.out" 2>"$jobs_dir/$name.log" </dev/null || {
+      echo "$name: failed; trying once more" >>"$jobs_dir/$name.log"
+      "$@" >"$jobs_dir/$name.out" 2>>"$jobs_dir/$name.log" </dev/null
+    } || status=$?
     echo $((SECONDS - start)) >"$jobs_dir/$name.secs"
     exit "$status"
   ) &
