@@ -20,9 +20,20 @@ if ! docker image inspect "$tag" >/dev/null 2>&1; then
     --build-arg SIGNET_VERSION="$version" -t "$tag" . >&2
   echo "image.sh: built $tag ($(docker image inspect --format '{{.Size}}' "$tag") bytes) in $(( $(date +%s) - start ))s" >&2
   # Earlier builds are stale; their layers would fill the engine's (vfs) data root run by run.
+  # A run that was killed (a stopped job, a machine torn down mid-test) can leave a container
+  # of a stale image behind; it holds the image, so it goes first. Cleaning is best effort: a
+  # stale image that stays costs disk, never this build.
   for old in $(docker image ls --format '{{.Repository}}:{{.Tag}}' signet); do
-    case "$old" in signet:ci-*) [ "$old" = "$tag" ] || docker image rm "$old" >/dev/null ;; esac
+    case "$old" in
+      signet:ci-*)
+        [ "$old" != "$tag" ] || continue
+        for c in $(docker ps -aq --filter "ancestor=$old"); do
+          docker rm -f -v "$c" >/dev/null 2>&1 || true
+        done
+        docker image rm "$old" >/dev/null 2>&1 || echo "image.sh: could not remove $old (left in place)" >&2
+        ;;
+    esac
   done
-  docker image prune -f >/dev/null
+  docker image prune -f >/dev/null 2>&1 || true
 fi
 echo "$tag"

@@ -83,6 +83,9 @@ fi
 for _ in $(seq 1 600); do
   if answers; then
     echo "docker.sh: dockerd $(docker -H "$host" version --format '{{.Server.Version}}') ready in $(( $(date +%s) - start ))s" >&2
+    # Every container this engine holds now was left by an earlier run that was killed with
+    # its engine; none of them runs, and each would pin its image (and a name) for good.
+    docker -H "$host" container prune -f >/dev/null 2>&1 || true
     echo "$host"
     exit 0
   fi
