@@ -24,13 +24,16 @@ version=$("$vault" version | sed -n 's/^Vault v\([0-9.]*\).*/\1/p')
 [ -n "$version" ] || { echo "vault-image.sh: $vault reports no version" >&2; exit 1; }
 image="hashicorp/vault:$version"
 tiny="alpine:3.17"
-if docker image inspect "$image" >/dev/null 2>&1 && docker image inspect "$tiny" >/dev/null 2>&1; then
+ctx=${XDG_CACHE_HOME:-$HOME/.cache}/signet-tools/vault-image-$version
+# The image is current when it exists and was built after this binary (vault.sh may rebuild
+# the same version another way); the stamp is touched once both images are built.
+if docker image inspect "$image" >/dev/null 2>&1 && docker image inspect "$tiny" >/dev/null 2>&1 \
+  && [ "$ctx/built.stamp" -nt "$vault" ]; then
   echo "$image"
   exit 0
 fi
 
 start=$(date +%s)
-ctx=${XDG_CACHE_HOME:-$HOME/.cache}/signet-tools/vault-image-$version
 mkdir -p "$ctx/vault/bin" "$ctx/tiny/bin"
 if [ ! -x "$ctx/busybox" ]; then
   echo "vault-image.sh: fetching Debian's busybox-static" >&2
@@ -75,5 +78,6 @@ DOCKERFILE
 echo "vault-image.sh: building $image and $tiny" >&2
 DOCKER_BUILDKIT=0 docker build -q -t "$image" "$ctx/vault" >&2
 DOCKER_BUILDKIT=0 docker build -q -t "$tiny" "$ctx/tiny" >&2
+touch "$ctx/built.stamp"
 echo "vault-image.sh: built in $(( $(date +%s) - start ))s" >&2
 echo "$image"
