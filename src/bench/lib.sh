@@ -38,8 +38,14 @@ bench_await_ready() {
 }
 
 # Runs the load generator against the server; arguments are LoadGenerator's flags.
-# LOAD_PREFIX (e.g. "taskset -c 0") wraps its JVM.
+# LOAD_PREFIX (e.g. "taskset -c 0") wraps its JVM. LOAD_JAVA_OPTS are its JVM flags: by default
+# a concurrent collector (ZGC) with a fixed 1 GiB heap, because the generator's own GC pauses
+# count in every latency it reports (fixed-rate latency starts when a request was due): pinned
+# to one core, the JVM would pick the Serial collector, whose young pauses measured 25-75 ms
+# (docs/benchmarks.md, "Fixed rate and the collector").
 load() {
-  ${LOAD_PREFIX:-} java -cp "$cp" dev.signet.bench.LoadGenerator --addr "localhost:$grpc" \
+  # shellcheck disable=SC2086
+  ${LOAD_PREFIX:-} java ${LOAD_JAVA_OPTS--XX:+UseZGC -Xms1g -Xmx1g} -cp "$cp" \
+    dev.signet.bench.LoadGenerator --addr "localhost:$grpc" \
     --dev-dir "$dir/dev" --metrics "http://127.0.0.1:$admin/metrics" ${key_flag:-} "$@"
 }
