@@ -12,7 +12,9 @@
 #   cold   a freshly started server, flat out from its first request (client already warm),
 #          server CPU per certificate by window of WINDOW requests;
 #   steady the same server, warm, flat out: the steady-state figure the others are compared to;
-#   fresh  one new TLS connection (full handshake) per certificate, FRESH_WORKERS at a time;
+#   fresh  one new TLS connection (full handshake) per certificate, FRESH_WORKERS at a time,
+#          after FRESH_WARMUP (default 1000) of them; 20000 lets the JIT finish the connection
+#          path, so that repeated runs agree within a few per cent;
 #   tokens as fresh, and every request with a token and identity the server has never seen;
 #   pinned the server on core 1 and the generator on core 0 (taskset): flat out, then a fixed
 #          rate at half of that for RATE_SECONDS, for its p99.
@@ -27,6 +29,7 @@ window=${WINDOW:-10000}
 steady_requests=${STEADY_REQUESTS:-100000}
 fresh_requests=${FRESH_REQUESTS:-5000}
 fresh_workers=${FRESH_WORKERS:-4}
+fresh_warmup=${FRESH_WARMUP:-1000}
 rate_seconds=${RATE_SECONDS:-20}
 key_flag=$([ "${KEY:-rsa}" = ecdsa ] && echo --ecdsa || true)
 release=${ISTIO_RELEASE:-$(cd src/e2e/istio && ls istio-*.mod | sed 's/^istio-//; s/\.mod$//' | sort -rV | head -n1)}
@@ -107,12 +110,12 @@ for name in $servers; do
         echo "== $name: a new TLS connection per certificate, $fresh_workers at a time"
         [ -n "$server" ] || start "$name"
         measure --fresh-connections --concurrency "$fresh_workers" --requests "$fresh_requests" \
-          --warmup 1000 ;;
+          --warmup "$fresh_warmup" ;;
       tokens)
         echo "== $name: a new connection and a never-seen token per certificate"
         [ -n "$server" ] || start "$name"
         measure --fresh-connections --concurrency "$fresh_workers" --requests "$fresh_requests" \
-          --identities $((fresh_requests + 1000)) --warmup 1000 ;;
+          --identities $((fresh_requests + fresh_warmup)) --warmup "$fresh_warmup" ;;
       pinned)
         echo "== $name: server on core 1, generator on core 0"
         stop
