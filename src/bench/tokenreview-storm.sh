@@ -2,6 +2,7 @@
 # TokenReview storm, Signet and istiod's CA side by side against one real kube-apiserver:
 #
 #   bash src/bench/tokenreview-storm.sh        # TOKENS (default 12000), WORKERS (default 4)
+#   SERVERS=signet bash src/bench/tokenreview-storm.sh   # one of the two CA servers only
 #
 # dev.signet.bench.TokenReviewStorm starts etcd and kube-apiserver (.ci/tools), creates TOKENS
 # service accounts and three sets of fresh tokens from the TokenRequest API, and measures how fast
@@ -15,6 +16,7 @@ cd "$(dirname "$0")/../.."
 tokens=${TOKENS:-12000}
 workers=${WORKERS:-4}
 warmup=${WARMUP:-2000}
+servers=${SERVERS:-signet istiod}
 key_flag=$([ "${KEY:-rsa}" = ecdsa ] && echo --ecdsa || true)
 release=${ISTIO_RELEASE:-$(cd src/e2e/istio && ls istio-*.mod | sed 's/^istio-//; s/\.mod$//' | sort -rV | head -n1)}
 SIGNET_ETCD=${SIGNET_ETCD:-$(bash .ci/tools/etcd.sh)}
@@ -52,22 +54,27 @@ measure() { # NAME TOKENS-FILE
 }
 
 bench_ports
-echo "== signet: a new connection and a never-seen token per certificate, TokenReview"
-bench_start --set auth.kind=tokenreview --set kubernetes.kubeconfig="$dir/kubeconfig" \
-  --set auth.peer.max-pending=100000
-bench_await_ready
-measure signet "$dir/tokens-0.txt"
-kill -- -"$server"; wait "$server" 2>/dev/null || true
+if [[ " $servers " == *" signet "* ]]; then
+  echo "== signet: a new connection and a never-seen token per certificate, TokenReview"
+  bench_start --set auth.kind=tokenreview --set kubernetes.kubeconfig="$dir/kubeconfig" \
+    --set auth.peer.max-pending=100000
+  bench_await_ready
+  measure signet "$dir/tokens-0.txt"
+  kill -- -"$server"; wait "$server" 2>/dev/null || true
+  server=""
+fi
 
-echo "== istiod: a new connection and a never-seen token per certificate, TokenReview"
-setsid "$peer" -addr "127.0.0.1:$grpc" -ca-dir "$dir/dev" -kubeconfig "$dir/kubeconfig" \
-  >"$dir/peer.log" 2>&1 &
-server=$!
-until grep -q 'serving CA' "$dir/peer.log"; do
-  kill -0 "$server" 2>/dev/null || { cat "$dir/peer.log" >&2; exit 1; }
-  sleep 0.05
-done
-measure istiod "$dir/tokens-1.txt"
-kill -- -"$server"; wait "$server" 2>/dev/null || true
-server=""
+if [[ " $servers " == *" istiod "* ]]; then
+  echo "== istiod: a new connection and a never-seen token per certificate, TokenReview"
+  setsid "$peer" -addr "127.0.0.1:$grpc" -ca-dir "$dir/dev" -kubeconfig "$dir/kubeconfig" \
+    >"$dir/peer.log" 2>&1 &
+  server=$!
+  until grep -q 'serving CA' "$dir/peer.log"; do
+    kill -0 "$server" 2>/dev/null || { cat "$dir/peer.log" >&2; exit 1; }
+    sleep 0.05
+  done
+  measure istiod "$dir/tokens-1.txt"
+  kill -- -"$server"; wait "$server" 2>/dev/null || true
+  server=""
+fi
 exec {kube_in}>&-

@@ -62,8 +62,11 @@ public final class TokenReviewAuthenticator implements Authenticator {
    */
   public TokenReviewAuthenticator(String cluster, KubernetesClient client, List<String> audiences,
       String trustDomain, MeterRegistry registry) {
-    this(cluster, review -> client.authentication().v1().tokenReviews().create(review),
-        audiences, trustDomain, registry);
+    // One operation for every review: fabric8 builds a new one per tokenReviews() call,
+    // looking for a list class by reflection each time (docs/benchmarks.md, TokenReview storm);
+    // the operation holds no per-request state, so concurrent reviews share it.
+    this(cluster, client.authentication().v1().tokenReviews()::create, audiences, trustDomain,
+        registry);
   }
 
   TokenReviewAuthenticator(String cluster, Function<TokenReview, TokenReview> api,
