@@ -14,7 +14,7 @@
 #   steady the same server, warm, flat out: the steady-state figure the others are compared to;
 #   fresh  one new TLS connection (full handshake) per certificate, FRESH_WORKERS at a time,
 #          after FRESH_WARMUP (default 1000) of them; 20000 lets the JIT finish the connection
-#          path, so that repeated runs agree within a few per cent;
+#          path, so that repeated runs agree within about 10%;
 #   tokens as fresh, and every request with a token and identity the server has never seen;
 #   pinned the server on core 1 and the generator on core 0 (taskset): flat out, then a fixed
 #          rate at half of that for RATE_SECONDS, for its p99.
