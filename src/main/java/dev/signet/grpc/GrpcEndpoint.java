@@ -83,9 +83,7 @@ public final class GrpcEndpoint implements AutoCloseable {
     ServingIdentity identity = new ServingIdentity(ca, signer, config.dnsNames(),
         config.servingCertTtl(), Clock.systemUTC());
     TransportLogFilter.install();
-    if (!GrpcTcpMetrics.disable()) {
-      LOG.fine("grpc-netty reads TCP_INFO of every connection it closes (not turned off)");
-    }
+    GrpcTcpMetrics.disable();
     SslProvider provider = tlsProvider();
     logTransport();
     SslContext tls = GrpcSslContexts.configure(keyMaterial(identity, provider)

@@ -11,8 +11,8 @@ import java.util.logging.Logger;
  * <p>grpc-netty (1.85) reads each connection's TCP_INFO (retransmits, round-trip time) as the
  * connection closes, by reflection into netty's epoll channel, after netty has closed the socket:
  * every close throws and catches three exceptions with their stack traces. That was 3.3% of
- * Signet's CPU with a new connection per certificate (docs/benchmarks.md, "A new connection per
- * certificate"). What it reads would go to a gRPC {@code MetricRecorder}, and Signet installs
+ * Signet's CPU with a new connection per certificate (docs/architecture.md, "TLS"; the
+ * before-and-after figures are in docs/benchmarks.md, issue 17). What it reads would go to a gRPC {@code MetricRecorder}, and Signet installs
  * none (its connection metrics are its own), so nothing is lost. grpc-netty has no switch for it;
  * its handle to netty's epoll classes is a static field, cleared here, after which it finds no
  * epoll support and returns at once. A gRPC release that renames the field leaves the cost in
@@ -25,7 +25,10 @@ final class GrpcTcpMetrics {
 
   private GrpcTcpMetrics() {}
 
-  /** Clears grpc-netty's epoll handle; true when it was found and cleared. */
+  /**
+   * Clears grpc-netty's epoll handle; true when it was found and cleared. Idempotent; when it
+   * cannot, it says why at FINE and the server runs as before.
+   */
   static boolean disable() {
     try {
       Field field = Class.forName(CLASS).getDeclaredField(FIELD);
